@@ -1,0 +1,102 @@
+package dev.yardmaster.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.yardmaster.testing.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every API endpoint × every identity: anonymous gets 401 problem+json, a too-small role 403,
+ * the right role gets through. Later features add their rows to {@link #ENDPOINTS}.
+ * Tokens are real, from the test run's Keycloak.
+ */
+@QuarkusTest
+class AuthorizationMatrixTest {
+
+    /** Who may call: the lowest role that passes. Identities are ordered by power. */
+    enum Needs { VIEWER, DEPLOYER, RELEASE_MANAGER, ADMIN }
+
+    record Endpoint(String method, String path, String jsonBody, Needs needs) {
+        @Override
+        public String toString() {
+            return method + " " + path;
+        }
+    }
+
+    /** Identity → the highest role it holds (the bot is a deployer). */
+    static final Map<String, Needs> IDENTITIES = Map.of(
+            "carol", Needs.VIEWER,
+            "alice", Needs.DEPLOYER,
+            "chatops-bot", Needs.DEPLOYER,
+            "bob", Needs.RELEASE_MANAGER,
+            "dave", Needs.ADMIN);
+
+    static final List<Endpoint> ENDPOINTS = List.of(
+            new Endpoint("GET", "/api/environments", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/environments/review", null, Needs.VIEWER),
+            new Endpoint("PUT", "/api/environments/review/lock", "{\"reason\":\"matrix\"}", Needs.DEPLOYER),
+            new Endpoint("DELETE", "/api/environments/review/lock", null, Needs.DEPLOYER),
+            new Endpoint("PUT", "/api/environments/prod/lock", "{\"reason\":\"matrix\"}", Needs.RELEASE_MANAGER),
+            new Endpoint("DELETE", "/api/environments/prod/lock", null, Needs.RELEASE_MANAGER),
+            new Endpoint("GET", "/api/audit", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER));
+
+    static Stream<Endpoint> endpoints() {
+        return ENDPOINTS.stream();
+    }
+
+    static Stream<Object[]> cells() {
+        List<Object[]> cells = new ArrayList<>();
+        for (Endpoint endpoint : ENDPOINTS) {
+            IDENTITIES.forEach((identity, holds) -> cells.add(new Object[] {endpoint, identity, holds}));
+        }
+        return cells.stream();
+    }
+
+    @ParameterizedTest(name = "{0} without a token is 401 problem+json")
+    @MethodSource("endpoints")
+    void anonymousCallsAreUnauthorized(Endpoint endpoint) {
+        Response response = call(given(), endpoint);
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
+        assertThat(response.jsonPath().getString("type")).endsWith("/unauthenticated");
+    }
+
+    @ParameterizedTest(name = "{0} as {1}")
+    @MethodSource("cells")
+    void rolesDecide(Endpoint endpoint, String identity, Needs holds) {
+        Response response = call(given().auth().oauth2(Tokens.forIdentity(identity)), endpoint);
+        if (holds.compareTo(endpoint.needs()) >= 0) {
+            // Allowed: the call went through authorization; 409 means the state was already so.
+            assertThat(response.statusCode()).as(response.asString()).isIn(200, 201, 202, 204, 409);
+        } else {
+            assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+        }
+    }
+
+    @Test
+    void aGarbageTokenIsUnauthorized() {
+        Response response = given().auth().oauth2("not.a.token").get("/api/environments");
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+    }
+
+    private static Response call(RequestSpecification spec, Endpoint endpoint) {
+        if (endpoint.jsonBody() != null) {
+            spec = spec.contentType("application/json").body(endpoint.jsonBody());
+        }
+        return spec.request(endpoint.method(), endpoint.path());
+    }
+}
