@@ -49,7 +49,10 @@ class AuthorizationMatrixTest {
             new Endpoint("PUT", "/api/environments/prod/lock", "{\"reason\":\"matrix\"}", Needs.RELEASE_MANAGER),
             new Endpoint("DELETE", "/api/environments/prod/lock", null, Needs.RELEASE_MANAGER),
             new Endpoint("GET", "/api/audit", null, Needs.VIEWER),
-            new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER));
+            new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/audit/export?format=csv", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/webhooks/endpoints", null, Needs.RELEASE_MANAGER),
+            new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER));
 
     static Stream<Endpoint> endpoints() {
         return ENDPOINTS.stream();
