@@ -103,14 +103,10 @@ public class AuditLog {
         Entry entry = entry(actor, "request.refused").outcome("refused").subject(attempted)
                 .detail("status", problem.status()).detail("type", problem.type())
                 .detail("reason", problem.detail());
-        for (String key : new String[] {"environment", "package"}) {
-            Object value = problem.extensions().get(key);
-            if (value != null && key.equals("environment")) {
-                entry.environment(value.toString());
-            } else if (value != null) {
-                entry.packageName(value.toString());
-            }
-        }
+        Object environment = problem.extensions().get("environment");
+        Object packageName = problem.extensions().get("package");
+        entry.environment(environment == null ? null : environment.toString());
+        entry.packageName(packageName == null ? null : packageName.toString());
         QuarkusTransaction.requiringNew().run(() -> record(entry));
     }
 
