@@ -3,6 +3,7 @@ package dev.yardmaster.audit;
 import dev.yardmaster.web.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -66,6 +67,9 @@ public class AuditLog {
     @Inject
     EntityManager em;
 
+    @Inject
+    Event<AuditEvent> recorded;
+
     public Entry entry(Actor actor, String action) {
         return new Entry(actor, action);
     }
@@ -89,6 +93,8 @@ public class AuditLog {
         event.details = entry.details;
         event.persist();
         em.flush();
+        // Observers (webhooks) enqueue their work in this same transaction.
+        recorded.fire(event);
         return event;
     }
 
@@ -97,14 +103,10 @@ public class AuditLog {
         Entry entry = entry(actor, "request.refused").outcome("refused").subject(attempted)
                 .detail("status", problem.status()).detail("type", problem.type())
                 .detail("reason", problem.detail());
-        for (String key : new String[] {"environment", "package"}) {
-            Object value = problem.extensions().get(key);
-            if (value != null && key.equals("environment")) {
-                entry.environment(value.toString());
-            } else if (value != null) {
-                entry.packageName(value.toString());
-            }
-        }
+        Object environment = problem.extensions().get("environment");
+        Object packageName = problem.extensions().get("package");
+        entry.environment(environment == null ? null : environment.toString());
+        entry.packageName(packageName == null ? null : packageName.toString());
         QuarkusTransaction.requiringNew().run(() -> record(entry));
     }
 

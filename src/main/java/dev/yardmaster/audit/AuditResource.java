@@ -2,22 +2,23 @@ package dev.yardmaster.audit;
 
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.YardmasterException;
-import io.quarkus.panache.common.Parameters;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The audit log for reviewers and bots: filtered reads and the hash-chain check. */
+/** The audit log for reviewers and bots: filtered reads, exports and the hash-chain check. */
 @Path("/api/audit")
 @Tag(name = "Audit")
 @RolesAllowed(Roles.VIEWER)
@@ -27,13 +28,16 @@ public class AuditResource {
     }
 
     private final AuditLog auditLog;
+    private final AuditExport export;
 
-    AuditResource(AuditLog auditLog) {
+    AuditResource(AuditLog auditLog, AuditExport export) {
         this.auditLog = auditLog;
+        this.export = export;
     }
 
     @GET
-    @Operation(summary = "Audit events, newest first", description = "Filter by actor, action, environment, package and time range; page with the returned nextCursor.")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Audit events, newest first", description = "Filter by actor (or on-behalf-of), action (trailing * for a prefix), environment, package and time range [from, to); page with nextCursor.")
     public Page list(@QueryParam("actor") String actor, @QueryParam("action") String action,
             @QueryParam("environment") String environment, @QueryParam("package") String packageName,
             @QueryParam("from") String from, @QueryParam("to") String to,
@@ -41,44 +45,35 @@ public class AuditResource {
         if (limit < 1 || limit > 500) {
             throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 500.");
         }
-        List<String> where = new ArrayList<>();
-        Parameters params = new Parameters();
-        if (actor != null && !actor.isBlank()) {
-            where.add("(actor = :actor or onBehalfOf = :actor)");
-            params.and("actor", actor);
-        }
-        if (action != null && !action.isBlank()) {
-            where.add("action = :action");
-            params.and("action", action);
-        }
-        if (environment != null && !environment.isBlank()) {
-            where.add("environment = :environment");
-            params.and("environment", environment);
-        }
-        if (packageName != null && !packageName.isBlank()) {
-            where.add("packageName = :package");
-            params.and("package", packageName);
-        }
-        if (from != null && !from.isBlank()) {
-            where.add("occurredAt >= :from");
-            params.and("from", time("from", from));
-        }
-        if (to != null && !to.isBlank()) {
-            where.add("occurredAt < :to");
-            params.and("to", time("to", to));
-        }
-        if (cursor != null) {
-            where.add("id < :cursor");
-            params.and("cursor", cursor);
-        }
-        String query = (where.isEmpty() ? "1 = 1" : String.join(" and ", where)) + " order by id desc";
-        List<AuditEvent> events = AuditEvent.<AuditEvent>find(query, params).range(0, limit).list();
-        Long next = events.size() == limit ? events.get(events.size() - 1).id : null;
-        return new Page(events, next);
+        List<AuditEvent> events = AuditQuery.of(actor, action, environment, packageName, from, to)
+                .newestFirst(cursor, limit + 1);
+        boolean more = events.size() > limit;
+        List<AuditEvent> page = more ? events.subList(0, limit) : events;
+        return new Page(page, more ? page.get(page.size() - 1).id : null);
     }
 
     @GET
-    @Path("/{id}")
+    @Path("/export")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(summary = "Export a filtered range", description = "Streams every matching event oldest first as CSV (format=csv, the default) or a JSON array (format=json). Same filters as the list.")
+    public Response export(@QueryParam("format") @DefaultValue("csv") String format,
+            @QueryParam("actor") String actor, @QueryParam("action") String action,
+            @QueryParam("environment") String environment, @QueryParam("package") String packageName,
+            @QueryParam("from") String from, @QueryParam("to") String to) {
+        AuditQuery query = AuditQuery.of(actor, action, environment, packageName, from, to);
+        String stamp = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        return switch (format) {
+            case "csv" -> Response.ok(export.csv(query), "text/csv; charset=UTF-8")
+                    .header("Content-Disposition", "attachment; filename=\"yardmaster-audit-" + stamp + ".csv\"").build();
+            case "json" -> Response.ok(export.json(query), MediaType.APPLICATION_JSON)
+                    .header("Content-Disposition", "attachment; filename=\"yardmaster-audit-" + stamp + ".json\"").build();
+            default -> throw YardmasterException.badRequest("invalid-format", "format must be csv or json.");
+        };
+    }
+
+    @GET
+    @Path("/{id:[0-9]+}")
+    @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "One audit event")
     public AuditEvent get(@PathParam("id") long id) {
         AuditEvent event = AuditEvent.findById(id);
@@ -90,17 +85,9 @@ public class AuditResource {
 
     @GET
     @Path("/verify")
+    @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Walk the hash chain", description = "Recomputes every event's hash and reports the first broken link.")
     public AuditLog.Verification verify() {
         return auditLog.verify();
-    }
-
-    static OffsetDateTime time(String name, String value) {
-        try {
-            return OffsetDateTime.parse(value);
-        } catch (DateTimeParseException e) {
-            throw new YardmasterException(400, "invalid-time", "Bad request",
-                    name + " must be an ISO-8601 time with offset, e.g. 2026-11-25T08:00:00Z.", Map.of());
-        }
     }
 }

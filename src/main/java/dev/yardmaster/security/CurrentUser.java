@@ -1,5 +1,6 @@
 package dev.yardmaster.security;
 
+import dev.yardmaster.audit.Actor;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.RequestScoped;
@@ -92,12 +93,12 @@ public class CurrentUser {
     }
 
     /** This user as the audit log records it. */
-    public dev.yardmaster.audit.Actor actor(String onBehalfOf) {
-        return new dev.yardmaster.audit.Actor(name(), blankToNull(onBehalfOf), String.join(",", roles()),
+    public Actor actor(String onBehalfOf) {
+        return new Actor(name(), blankToNull(onBehalfOf), String.join(",", roles()),
                 clientId(), sourceIp(), userAgent());
     }
 
-    public dev.yardmaster.audit.Actor actor() {
+    public Actor actor() {
         return actor(null);
     }
 

@@ -1,6 +1,7 @@
 package dev.yardmaster.web;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -44,7 +45,7 @@ public record Problem(String type, String title, int status, String detail, Stri
         return extensions;
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnore
+    @JsonIgnore
     public Map<String, Object> extensions() {
         return extensions;
     }

@@ -51,6 +51,9 @@ class AuthorizationMatrixTest {
             new Endpoint("DELETE", "/api/environments/prod/lock", null, Needs.RELEASE_MANAGER),
             new Endpoint("GET", "/api/audit", null, Needs.VIEWER),
             new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/audit/export?format=csv", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/webhooks/endpoints", null, Needs.RELEASE_MANAGER),
+            new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER),
             // Scaling: groups come from ScalingFixture (fake AWS), discovered before the matrix runs.
             new Endpoint("GET", "/api/scaling/groups", null, Needs.VIEWER),
             new Endpoint("GET", "/api/scaling/groups/review-worker-spot", null, Needs.VIEWER),

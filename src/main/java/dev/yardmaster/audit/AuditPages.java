@@ -1,0 +1,96 @@
+package dev.yardmaster.audit;
+
+import dev.yardmaster.environment.Environment;
+import dev.yardmaster.security.Roles;
+import dev.yardmaster.web.YardmasterException;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The audit log for people: filters, a permalink per event, exports of what is filtered. */
+@Path("/audit")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed(Roles.VIEWER)
+public class AuditPages {
+
+    static final int PAGE_SIZE = 50;
+
+    /** What the filter form shows back, as typed. */
+    public record Filter(String actor, String action, String environment, String packageName, String from,
+            String to) {
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance list(Filter filter, List<AuditEvent> events, String nextPage,
+                String exportQuery, List<String> environments, List<String> actions);
+
+        static native TemplateInstance event(AuditEvent event, String detailsJson);
+
+        static native TemplateInstance verify(AuditLog.Verification result);
+    }
+
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
+    private final AuditLog auditLog;
+
+    AuditPages(com.fasterxml.jackson.databind.ObjectMapper json, AuditLog auditLog) {
+        this.json = json;
+        this.auditLog = auditLog;
+    }
+
+    /** Walks the whole chain on request (not on every page view: it reads every row). */
+    @GET
+    @Path("/verify")
+    public TemplateInstance verify() {
+        return Templates.verify(auditLog.verify());
+    }
+
+    @GET
+    public TemplateInstance list(@QueryParam("actor") String actor, @QueryParam("action") String action,
+            @QueryParam("environment") String environment, @QueryParam("package") String packageName,
+            @QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("cursor") Long cursor) {
+        AuditQuery query = AuditQuery.of(actor, action, environment, packageName, from, to);
+        List<AuditEvent> events = query.newestFirst(cursor, PAGE_SIZE + 1);
+        String nextPage = null;
+        if (events.size() > PAGE_SIZE) {
+            events = events.subList(0, PAGE_SIZE);
+            Map<String, String> params = new LinkedHashMap<>(query.asParameters());
+            params.put("cursor", events.get(events.size() - 1).id.toString());
+            nextPage = "/audit?" + encode(params);
+        }
+        List<String> environments = Environment.inLifecycleOrder().stream().map(e -> e.name).toList();
+        @SuppressWarnings("unchecked")
+        List<String> actions = AuditEvent.getEntityManager()
+                .createQuery("select distinct action from AuditEvent order by action").setMaxResults(200).getResultList();
+        return Templates.list(new Filter(actor, action, environment, packageName, from, to), events, nextPage,
+                encode(query.asParameters()), environments, actions);
+    }
+
+    @GET
+    @Path("/{id:[0-9]+}")
+    public TemplateInstance event(@PathParam("id") long id) throws Exception {
+        AuditEvent event = AuditEvent.findById(id);
+        if (event == null) {
+            throw YardmasterException.notFound("audit-event", "There is no audit event " + id + ".");
+        }
+        return Templates.event(event, json.writerWithDefaultPrettyPrinter().writeValueAsString(event.details));
+    }
+
+    static String encode(Map<String, String> params) {
+        return params.entrySet().stream()
+                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+}
