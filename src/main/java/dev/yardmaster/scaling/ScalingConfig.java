@@ -70,6 +70,10 @@ public interface ScalingConfig {
     @WithDefault("/usr/local/sbin/yardmaster-first-boot")
     String firstBootCommand();
 
+    /** SSH port rolls use to reach instances of Auto Scaling groups. */
+    @WithDefault("22")
+    int sshPort();
+
     /** Retries of throttled or failed AWS calls. */
     Retry retry();
 

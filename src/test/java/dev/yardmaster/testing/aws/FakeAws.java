@@ -142,7 +142,7 @@ public final class FakeAws implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final Clock clock = Clock.systemUTC();
+    private Clock clock = Clock.systemUTC();
     private final Map<String, Group> groups = new LinkedHashMap<>();
     private final Map<String, Instance> instances = new LinkedHashMap<>();
     private final Map<String, Template> templates = new LinkedHashMap<>();
@@ -190,6 +190,12 @@ public final class FakeAws implements AutoCloseable {
         requestBodies.clear();
         addressPool.clear();
         nextAddress = 10;
+        clock = Clock.systemUTC();
+    }
+
+    /** Moves the fake's clock forward, e.g. to launch instances "later in a roll". */
+    public synchronized void advanceClock(Duration by) {
+        clock = Clock.offset(clock, by);
     }
 
     /** Private IPs handed to the next launched instances, in order (e.g. loopback fleet hosts). */
