@@ -166,8 +166,14 @@ class ScalingApiTest {
         assertThat(fake.calls("SetDesiredCapacity")).isEqualTo(3);
         assertThat(fake.groupNamed("review-worker-spot").desired).isEqualTo(6);
 
+        // EC2 throttles with RequestLimitExceeded (HTTP 503); discovery rides it out the same way.
         fake.throttle("DescribeAutoScalingGroups", 2);
+        fake.throttle("DescribeInstances", 3);
+        int describes = fake.calls("DescribeInstances");
         aws.discover();
+        assertThat(fake.calls("DescribeInstances") - describes).isEqualTo(4);
+        assertThat(given().auth().oauth2(Tokens.user("carol")).get("/api/scaling/groups").jsonPath()
+                .getString("lastDiscovery.outcome")).isEqualTo("succeeded");
     }
 
     @Test
