@@ -200,12 +200,16 @@ public class AutoScaling {
         Set<String> seen = new HashSet<>();
         Map<String, ScalingGroup> stored = new LinkedHashMap<>();
         int instanceCount = 0;
+        // One query for every stored group and its instances, instead of one per group.
+        Map<String, ScalingGroup> known = ScalingGroup.<ScalingGroup>find("select distinct g from ScalingGroup g left join fetch g.instances")
+                .list().stream().collect(Collectors.toMap(g -> g.name, g -> g));
+        Set<String> knownEnvironments = Environment.inLifecycleOrder().stream().map(e -> e.name).collect(Collectors.toSet());
         for (AutoScalingGroup aws : snapshot.groups()) {
             Map<String, String> tags = aws.tags().stream().collect(Collectors.toMap(t -> t.key(), t -> t.value() == null ? "" : t.value(),
                     (a, b) -> a, LinkedHashMap::new));
             String env = tags.getOrDefault(config.environmentTag(), "").strip();
             String nodeType = tags.getOrDefault(config.nodeTypeTag(), "").strip();
-            if (Environment.named(env).filter(e -> !e.retired).isEmpty()) {
+            if (!knownEnvironments.contains(env)) {
                 notes.add("ignored " + aws.autoScalingGroupName() + ": tag " + config.environmentTag() + "='" + printable(env)
                         + "' is not an environment");
                 continue;
@@ -216,7 +220,7 @@ public class AutoScaling {
                 continue;
             }
             seen.add(aws.autoScalingGroupName());
-            ScalingGroup group = ScalingGroup.named(aws.autoScalingGroupName()).orElseGet(ScalingGroup::new);
+            ScalingGroup group = known.getOrDefault(aws.autoScalingGroupName(), new ScalingGroup());
             group.name = aws.autoScalingGroupName();
             group.arn = aws.autoScalingGroupARN();
             group.environment = env;
@@ -246,6 +250,7 @@ public class AutoScaling {
                     instance = new ScalingInstance();
                     instance.instanceId = member.instanceId();
                     instance.group = group;
+                    instance.discoveredAt = at;
                     group.instances.add(instance);
                 }
                 Instance ec2 = snapshot.instances().get(member.instanceId());
@@ -260,7 +265,6 @@ public class AutoScaling {
                 instance.privateDns = ec2 == null || ec2.privateDnsName() == null || ec2.privateDnsName().isBlank()
                         ? null : ec2.privateDnsName();
                 instance.launchedAt = ec2 == null || ec2.launchTime() == null ? null : ec2.launchTime().atOffset(ZoneOffset.UTC);
-                instance.discoveredAt = at;
                 instanceCount++;
             }
             group.instances.removeIf(i -> !present.contains(i.instanceId));
@@ -270,7 +274,7 @@ public class AutoScaling {
             stored.put(group.name, group);
         }
         if (full) {
-            for (ScalingGroup gone : ScalingGroup.<ScalingGroup>listAll()) {
+            for (ScalingGroup gone : known.values()) {
                 if (!seen.contains(gone.name)) {
                     gone.delete();
                 }
@@ -278,9 +282,11 @@ public class AutoScaling {
         }
         ScalingGroup.flush();
         // Templates first: a group's kind reads its template's market.
+        Map<String, ScalingLaunchTemplate> knownTemplates = ScalingLaunchTemplate.<ScalingLaunchTemplate>listAll().stream()
+                .collect(Collectors.toMap(t -> t.templateId, t -> t));
         for (var entry : snapshot.templates().entrySet()) {
             LaunchTemplate lt = entry.getValue();
-            ScalingLaunchTemplate row = ScalingLaunchTemplate.byTemplateId(lt.launchTemplateId()).orElseGet(ScalingLaunchTemplate::new);
+            ScalingLaunchTemplate row = knownTemplates.getOrDefault(lt.launchTemplateId(), new ScalingLaunchTemplate());
             row.templateId = lt.launchTemplateId();
             row.name = lt.launchTemplateName();
             row.defaultVersion = lt.defaultVersionNumber();
@@ -295,14 +301,17 @@ public class AutoScaling {
             }
         }
         if (full) {
-            Set<String> used = ScalingGroup.<ScalingGroup>listAll().stream().map(g -> g.launchTemplateId)
+            Set<String> used = stored.values().stream().map(g -> g.launchTemplateId)
                     .filter(java.util.Objects::nonNull).collect(Collectors.toSet());
-            ScalingLaunchTemplate.<ScalingLaunchTemplate>listAll().stream().filter(t -> !used.contains(t.templateId))
-                    .forEach(ScalingLaunchTemplate::delete);
+            knownTemplates.values().stream().filter(t -> !used.contains(t.templateId)).forEach(ScalingLaunchTemplate::delete);
         }
+        Map<String, String> markets = ScalingLaunchTemplate.<ScalingLaunchTemplate>listAll().stream()
+                .collect(Collectors.toMap(t -> t.templateId, t -> t.defaultMarket == null ? "on-demand" : t.defaultMarket));
+        Set<String> backedUp = ScalingGroup.<ScalingGroup>list("backupFor is not null").stream().map(g -> g.backupFor)
+                .collect(Collectors.toSet());
         for (ScalingGroup group : stored.values()) {
             if (group.isBackup()) {
-                Optional<ScalingGroup> spot = ScalingGroup.named(group.backupFor);
+                Optional<ScalingGroup> spot = Optional.ofNullable(stored.get(group.backupFor)).or(() -> ScalingGroup.named(group.backupFor));
                 if (spot.isEmpty()) {
                     notes.add(group.name + " is tagged as backup for " + group.backupFor + ", which was not found");
                 } else if (!spot.get().environment.equals(group.environment) || !spot.get().nodeType.equals(group.nodeType)) {
@@ -310,9 +319,8 @@ public class AutoScaling {
                 }
                 continue;
             }
-            boolean named = ScalingGroup.count("backupFor", group.name) > 0;
-            boolean spotTemplate = group.launchTemplateId != null && ScalingLaunchTemplate.byTemplateId(group.launchTemplateId)
-                    .map(t -> "spot".equals(t.defaultMarket)).orElse(false);
+            boolean named = backedUp.contains(group.name);
+            boolean spotTemplate = group.launchTemplateId != null && "spot".equals(markets.get(group.launchTemplateId));
             long spotInstances = group.instances.stream().filter(i -> "spot".equals(i.market)).count();
             boolean spotPolicy = spotPolicy(snapshot, group.name);
             boolean spot = named || spotTemplate || spotPolicy || (!group.instances.isEmpty() && spotInstances * 2 >= group.instances.size());

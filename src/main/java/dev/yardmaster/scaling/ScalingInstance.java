@@ -61,6 +61,7 @@ public class ScalingInstance extends PanacheEntityBase {
     @Column(name = "launched_at")
     public OffsetDateTime launchedAt;
 
+    /** When discovery first saw the instance (its group's discoveredAt says when it was last seen). */
     @Column(name = "discovered_at")
     public OffsetDateTime discoveredAt;
 
