@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,7 +53,30 @@ class AuthorizationMatrixTest {
             new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER),
             new Endpoint("GET", "/api/audit/export?format=csv", null, Needs.VIEWER),
             new Endpoint("GET", "/api/webhooks/endpoints", null, Needs.RELEASE_MANAGER),
-            new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER));
+            new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER),
+            // Scaling: groups come from ScalingFixture (fake AWS), discovered before the matrix runs.
+            new Endpoint("GET", "/api/scaling/groups", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/scaling/groups/review-worker-spot", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/scaling/groups/review-worker-spot/activities", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/scaling/discover", null, Needs.DEPLOYER),
+            new Endpoint("PUT", "/api/scaling/groups/review-worker-spot/desired-capacity", "{\"desiredCapacity\":10}", Needs.DEPLOYER),
+            new Endpoint("PUT", "/api/scaling/groups/prod-worker-spot/desired-capacity", "{\"desiredCapacity\":4}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/scaling/groups/review-worker-spot/shift-to-backup", "{\"count\":1}", Needs.DEPLOYER),
+            new Endpoint("POST", "/api/scaling/groups/prod-worker-spot/shift-to-backup", "{\"count\":1}", Needs.RELEASE_MANAGER),
+            new Endpoint("GET", "/api/scaling/first-boot/review/worker", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/scaling/first-boot/review/worker/launch-template-versions", null, Needs.DEPLOYER),
+            new Endpoint("POST", "/api/scaling/first-boot/prod/worker/launch-template-versions", null, Needs.RELEASE_MANAGER));
+
+    private static boolean scalingSeeded;
+
+    /** Once per class, after Quarkus (and RestAssured's port) is up. */
+    @BeforeEach
+    void seedScalingGroups() {
+        if (!scalingSeeded) {
+            dev.yardmaster.scaling.ScalingFixture.standard();
+            scalingSeeded = true;
+        }
+    }
 
     static Stream<Endpoint> endpoints() {
         return ENDPOINTS.stream();
