@@ -59,7 +59,7 @@ public class EnvironmentRepo {
         requireFile(file);
         String dir = envDir(env);
         run("the build is not in build/", List.of("test", "-f", root + "/build/" + file));
-        Map<String, String> links = links(dir);
+        Map<String, String> links = linksIn(dir);
         List<String> previous = links.keySet().stream().filter(name -> !name.equals(file) && ofPackage.test(name)).toList();
         run("could not keep a copy of the current metadata",
                 List.of("rm", "-rf", dir + "/.repodata.prev"));
@@ -85,14 +85,19 @@ public class EnvironmentRepo {
 
     /** The symlinks of the env dir: file name → link target. */
     public Map<String, String> links(String env) {
-        String dir = env.startsWith(root) ? env : envDir(env);
+        return linksIn(envDir(env));
+    }
+
+    private Map<String, String> linksIn(String dir) {
+        // name=target, entries ended by commas: plain tokens only (no backslash escapes), so
+        // the same command line is safe over SSH; RPM file names hold neither = nor ,.
         RepoHost.Result listing = run("could not list " + dir,
-                List.of("find", dir, "-maxdepth", "1", "-type", "l", "-printf", "%f\\t%l\\n"));
+                List.of("find", dir, "-maxdepth", "1", "-type", "l", "-printf", "%f=%l,"));
         Map<String, String> links = new LinkedHashMap<>();
-        for (String line : listing.text().split("\n")) {
-            int tab = line.indexOf('\t');
-            if (tab > 0) {
-                links.put(line.substring(0, tab), line.substring(tab + 1));
+        for (String entry : listing.text().split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                links.put(entry.substring(0, eq).strip(), entry.substring(eq + 1));
             }
         }
         return links;
