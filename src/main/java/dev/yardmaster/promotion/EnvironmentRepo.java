@@ -83,6 +83,12 @@ public class EnvironmentRepo {
         }
     }
 
+    /** Whether build/ still holds the file. */
+    public boolean buildFileExists(String file) {
+        requireFile(file);
+        return host.run(List.of("test", "-f", root + "/build/" + file), commandTimeout).ok();
+    }
+
     /** The symlinks of the env dir: file name → link target. */
     public Map<String, String> links(String env) {
         return linksIn(envDir(env));

@@ -17,12 +17,19 @@ import java.util.concurrent.TimeoutException;
 /** Runs repo commands on this machine (Yardmaster runs on the repo server or mounts it). */
 public class LocalRepoHost implements RepoHost {
 
+    /**
+     * Output readers block until their process prints or exits; on virtual threads they cost
+     * nothing and cannot starve each other (the common pool has one thread on two cores).
+     */
+    private static final java.util.concurrent.ExecutorService READERS =
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
     @Override
     public Result run(List<String> argv, Duration timeout) {
         try {
             Process process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()), READERS);
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()), READERS);
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
@@ -56,7 +63,7 @@ public class LocalRepoHost implements RepoHost {
                 } catch (IOException e) {
                     return false;
                 }
-            });
+            }, READERS);
             boolean held;
             try {
                 held = ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

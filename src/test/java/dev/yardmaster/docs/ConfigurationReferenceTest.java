@@ -97,6 +97,8 @@ class ConfigurationReferenceTest {
             if (raw == Map.class && type instanceof ParameterizedType p && p.getActualTypeArguments()[1] instanceof Class<?> v
                     && isGroup(v)) {
                 names.addAll(properties(name + ".<name>", v));
+            } else if (raw == Map.class) {
+                names.add(name + ".<name>");
             } else if (raw == Optional.class && type instanceof ParameterizedType p
                     && p.getActualTypeArguments()[0] instanceof Class<?> v && isGroup(v)) {
                 names.addAll(properties(name, v));

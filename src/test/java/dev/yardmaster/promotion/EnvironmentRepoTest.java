@@ -42,8 +42,8 @@ class EnvironmentRepoTest {
         assertThat(repo.links("review")).containsOnlyKeys("flingerator-1.1.0-1.noarch.rpm", "gnip-worker-2.0.0-1.noarch.rpm");
         assertThat(Files.readSymbolicLink(root.resolve("review/flingerator-1.1.0-1.noarch.rpm")).toString())
                 .isEqualTo("../build/flingerator-1.1.0-1.noarch.rpm");
-        assertThat(dnfRepoquery("flingerator")).isEqualTo("flingerator-1.1.0-1.noarch");
-        assertThat(dnfRepoquery("gnip-worker")).isEqualTo("gnip-worker-2.0.0-1.noarch");
+        assertThat(dnfRepoquery(root.resolve("review"), "flingerator")).isEqualTo("flingerator-1.1.0-1.noarch");
+        assertThat(dnfRepoquery(root.resolve("review"), "gnip-worker")).isEqualTo("gnip-worker-2.0.0-1.noarch");
     }
 
     @Test
@@ -90,10 +90,10 @@ class EnvironmentRepoTest {
         return p.exitValue();
     }
 
-    static String dnfRepoquery(String pkg) throws Exception {
+    static String dnfRepoquery(Path repo, String pkg) throws Exception {
         Path cache = Files.createTempDirectory("dnfcache");
         Process p = new ProcessBuilder("dnf", "-q", "--releasever=1", "--setopt=cachedir=" + cache, "--setopt=reposdir=/nonexistent",
-                "--repofrompath=env," + root.resolve("review").toUri(), "--repo=env", "--setopt=env.gpgcheck=0",
+                "--repofrompath=env," + repo.toUri(), "--repo=env", "--setopt=env.gpgcheck=0",
                 "repoquery", "--qf", "%{name}-%{version}-%{release}.%{arch}", pkg)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes()).strip();

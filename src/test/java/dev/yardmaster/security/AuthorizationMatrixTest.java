@@ -52,6 +52,14 @@ class AuthorizationMatrixTest {
             new Endpoint("GET", "/api/audit", null, Needs.VIEWER),
             new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER),
             new Endpoint("GET", "/api/audit/export?format=csv", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/promotions", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/promotions", "{\"package\":\"nosuch\",\"version\":\"1.0\",\"environment\":\"review\",\"reason\":\"matrix\"}", Needs.DEPLOYER),
+            new Endpoint("GET", "/api/promotions/999999", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/promotions/999999/approve", "{}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/promotions/999999/reject", "{}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/environments/review/packages/nosuch/rollback", "{\"reason\":\"matrix\"}", Needs.DEPLOYER),
+            new Endpoint("GET", "/api/environments/review/packages", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/environments/review/packages/flingerator/history", null, Needs.VIEWER),
             new Endpoint("GET", "/api/webhooks/endpoints", null, Needs.RELEASE_MANAGER),
             new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER),
             // Scaling: groups come from ScalingFixture (fake AWS), discovered before the matrix runs.
@@ -105,8 +113,9 @@ class AuthorizationMatrixTest {
     void rolesDecide(Endpoint endpoint, String identity, Needs holds) {
         Response response = call(given().auth().oauth2(Tokens.forIdentity(identity)), endpoint);
         if (holds.compareTo(endpoint.needs()) >= 0) {
-            // Allowed: the call went through authorization; 409 means the state was already so.
-            assertThat(response.statusCode()).as(response.asString()).isIn(200, 201, 202, 204, 409);
+            // Allowed: the call got past authorization. What follows (200, or 404/409 for the
+            // made-up ids and states the matrix uses) is the endpoint's own business.
+            assertThat(response.statusCode()).as(response.asString()).isNotIn(401, 403).isLessThan(500);
         } else {
             assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
             assertThat(response.contentType()).startsWith("application/problem+json");
