@@ -11,7 +11,10 @@ CREATE TABLE roll (
     -- The plan as submitted (JSON): strategy, timeouts, budgets, selection.
     plan            TEXT        NOT NULL,
     batch_count     INTEGER     NOT NULL CHECK (batch_count >= 0),
-    current_batch   INTEGER     NOT NULL DEFAULT 0,
+    -- The last batch started; -1 before the first.
+    current_batch   INTEGER     NOT NULL DEFAULT -1 CHECK (current_batch >= -1),
+    -- Set by "cancel and interrupt": running hosts are stopped too, not left to finish.
+    interrupt       BOOLEAN     NOT NULL DEFAULT FALSE,
     created_by      TEXT        NOT NULL,
     idempotency_key TEXT UNIQUE CHECK (length(idempotency_key) <= 200),
     created_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
