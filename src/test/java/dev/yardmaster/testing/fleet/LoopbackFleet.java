@@ -1,75 +1,91 @@
 package dev.yardmaster.testing.fleet;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The loopback fleet of bin/fleet for Java tests: a repo server and N hosts at 127.0.1.x
- * behind one sshd. One fleet per (directory, port) per JVM, brought up on first use and torn
- * down when the JVM exits. Faults and state go through the same CLI a person uses.
+ * A loopback fleet of yum servers (bin/fleet) for tests: brought up once per JVM under
+ * target/fleet on port 2322 and shared by every test that asks for it; torn down by a shutdown
+ * hook if this JVM brought it up (-Dyardmaster.fleet.keep=true keeps it for a look afterwards).
  */
 public final class LoopbackFleet {
 
-    /** One host of the inventory. */
-    public record Host(String address, int port, String environment, String nodeType, String packageName) {
-    }
+    /** Port of the test fleet; the demo fleet uses 2222, so both can run at once. */
+    public static final int TEST_PORT = Integer.getInteger("yardmaster.fleet.port", 2322);
+    /** Environment weights of the test fleet: half and more of it in review, so 50 hosts give 21 review web nodes. */
+    public static final String TEST_ENVS = "review:3,staging:1,prod:1";
+    /** Hosts brought up when a test does not ask for more. */
+    public static final int DEFAULT_HOSTS = 50;
 
-    /** What a host runs right now. */
-    public record State(String installed, int restarts, String active, String faults) {
-    }
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static LoopbackFleet shared;
 
-    private static final Map<Path, LoopbackFleet> RUNNING = new ConcurrentHashMap<>();
-
+    private final Path projectDir;
     private final Path dir;
     private final int port;
-    private final int hosts;
+    private final List<FleetHost> hosts;
 
-    private LoopbackFleet(Path dir, int port, int hosts) {
+    private LoopbackFleet(Path projectDir, Path dir, int port) {
+        this.projectDir = projectDir;
         this.dir = dir;
         this.port = port;
-        this.hosts = hosts;
+        this.hosts = readInventory(dir.resolve("inventory.csv"));
     }
 
-    /**
-     * The fleet in {@code target/<name>} on {@code port} with at least {@code hosts} hosts;
-     * {@code envs} and {@code types} as bin/fleet takes them (e.g. "review:1,staging:1,prod:2").
-     */
-    public static synchronized LoopbackFleet up(String name, int port, int hosts, String envs, String types) {
-        Path dir = Path.of("target", name).toAbsolutePath();
-        LoopbackFleet existing = RUNNING.get(dir);
-        if (existing != null && existing.hosts >= hosts) {
-            return existing;
+    /** The JVM's fleet with at least {@link #DEFAULT_HOSTS} hosts. */
+    public static LoopbackFleet shared() {
+        return shared(DEFAULT_HOSTS);
+    }
+
+    /** The JVM's fleet, brought up (or grown) to at least {@code minHosts} hosts. */
+    public static synchronized LoopbackFleet shared(int minHosts) {
+        if (shared != null && shared.hosts.size() >= minHosts) {
+            return shared;
         }
-        LoopbackFleet fleet = new LoopbackFleet(dir, port, hosts);
-        if (Files.exists(dir.resolve(".yardmaster-fleet"))) {
-            fleet.run("down"); // left over from an earlier run that was killed
+        Path project = projectDir();
+        Path dir = project.resolve("target/fleet");
+        int running = shared != null ? shared.hosts.size() : runningHosts(dir);
+        if (running < minHosts) {
+            run(project, 180, "up", "--dir", dir.toString(), "--hosts", String.valueOf(Math.max(minHosts, DEFAULT_HOSTS)),
+                    "--port", String.valueOf(TEST_PORT), "--envs", TEST_ENVS);
+            if (shared == null && !Boolean.getBoolean("yardmaster.fleet.keep")) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> shared.close(), "fleet-down"));
+            }
         }
-        fleet.run("up", "--hosts", Integer.toString(hosts), "--port", Integer.toString(port), "--envs", envs, "--types", types);
-        RUNNING.put(dir, fleet);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> fleet.runQuietly("down")));
-        return fleet;
+        shared = new LoopbackFleet(project, dir, TEST_PORT);
+        return shared;
+    }
+
+    /** Every host, in address order. */
+    public List<FleetHost> hosts() {
+        return hosts;
+    }
+
+    /** Hosts of one environment and node type ({@code web} runs flingerator, {@code worker} gnip-worker). */
+    public List<FleetHost> hosts(String environment, String nodeType) {
+        return hosts.stream().filter(h -> h.environment().equals(environment) && h.nodeType().equals(nodeType)).toList();
     }
 
     public Path dir() {
         return dir;
     }
 
-    public int port() {
-        return port;
-    }
-
-    public Path repoRoot() {
+    /** The repo server: build/ plus one yum repository per environment. */
+    public Path repoDir() {
         return dir.resolve("repo");
     }
 
+    /** The deploy key's private half (ed25519, no passphrase). */
     public Path privateKey() {
         return dir.resolve("keys/deploy");
     }
@@ -82,110 +98,141 @@ public final class LoopbackFleet {
         return dir.resolve("inventory.csv");
     }
 
-    /** The user sshd accepts (the fleet runs as whoever started it). */
+    public int port() {
+        return port;
+    }
+
+    /** The user to log in as: whoever brought the fleet up (root). */
     public String user() {
         return System.getProperty("user.name");
     }
 
-    /** Configuration that points Yardmaster at this fleet. */
-    public Map<String, String> config() {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("yardmaster.repo.path", repoRoot().toString());
-        config.put("yardmaster.ssh.private-key", privateKey().toString());
-        config.put("yardmaster.ssh.known-hosts", knownHosts().toString());
-        config.put("yardmaster.ssh.user", user());
-        config.put("yardmaster.ssh.port", Integer.toString(port));
-        config.put("yardmaster.inventory.import-file", inventoryCsv().toString());
-        return config;
+    public void fault(FleetHost host, Fault fault, boolean on) {
+        fleet("fault", host.address(), fault.cliName(), on ? "on" : "off");
     }
 
-    /** Every host, from the inventory the fleet wrote. */
-    public List<Host> hosts() {
-        try {
-            List<Host> list = new ArrayList<>();
-            for (String line : Files.readAllLines(inventoryCsv()).stream().skip(1).toList()) {
-                String[] f = line.split(",", -1);
-                list.add(new Host(f[0], Integer.parseInt(f[1]), f[2], f[3], f[4].split(" ")[0]));
-            }
-            return list;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public List<Host> hosts(String environment, String packageName) {
-        return hosts().stream().filter(h -> h.environment().equals(environment) && h.packageName().equals(packageName))
-                .toList();
-    }
-
-    /** Switches a fault (refused, hang, yum-fail, hostkey, slow, health-fail) on or off. */
-    public void fault(String address, String kind, boolean on) {
-        run("fault", address, kind, on ? "on" : "off");
-    }
-
+    /** Turns every fault off on every host. */
     public void clearFaults() {
-        for (Host host : hosts()) {
-            run("fault", host.address(), "clear");
-        }
-    }
-
-    /** Every host's state, by address. */
-    public Map<String, State> state() {
-        Map<String, State> states = new LinkedHashMap<>();
-        for (String line : run("state").lines().skip(1).toList()) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length >= 7) {
-                states.put(f[0], new State(f[3], Integer.parseInt(f[4]), f[5], f[6]));
+        for (FleetHost host : hosts) {
+            if (Files.exists(dir.resolve("hosts").resolve(host.address()).resolve("faults"))
+                    && hasFaults(host)) {
+                fleet("fault", host.address(), "clear");
             }
         }
-        return states;
     }
 
-    public State state(String address) {
-        return state().get(address);
+    private boolean hasFaults(FleetHost host) {
+        try (var files = Files.list(dir.resolve("hosts").resolve(host.address()).resolve("faults"))) {
+            return files.findAny().isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
-    /** Builds an RPM into the repo server's build/ and returns its file name. */
-    public String buildRpm(String name, String version, String release, String commitLine) {
-        return Path.of(run("build-rpm", name, version, release, commitLine).strip()).getFileName().toString();
-    }
-
-    /** Links build/FILE into ENV and refreshes its metadata, as a person would by hand. */
-    public void promote(String environment, String file) {
-        run("promote", environment, file);
-    }
-
-    String run(String... args) {
-        List<String> command = new ArrayList<>(List.of(script().toString()));
-        command.add(args[0]);
-        command.add("--dir");
-        command.add(dir.toString());
-        command.addAll(List.of(args).subList(1, args.length));
+    public HostState state(FleetHost host) {
+        String json = fleet("state", host.address(), "--json");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
+            return JSON.readValue(json, HostState.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("bad state JSON: " + json, e);
+        }
+    }
+
+    /** Builds a service RPM into build/ (kept if it exists) and returns its path. */
+    public Path buildRpm(String name, String version, String release, String commitLine) {
+        return Path.of(fleet("build-rpm", name, version, release, commitLine).strip());
+    }
+
+    public Path buildRpm(String name, String version, String release, String commitLine, int epoch) {
+        return Path.of(fleet("build-rpm", name, version, release, commitLine, "--epoch", String.valueOf(epoch)).strip());
+    }
+
+    /** Links build/{file} into the environment's repository and updates its metadata. */
+    public void promote(String environment, String file) {
+        fleet("promote", environment, file);
+    }
+
+    /** Stops the fleet and removes its directory. */
+    public void close() {
+        run(projectDir, 60, "down", "--dir", dir.toString());
+    }
+
+    private String fleet(String... args) {
+        String[] all = new String[args.length + 2];
+        all[0] = "--dir";
+        all[1] = dir.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        return run(projectDir, 60, all);
+    }
+
+    private static int runningHosts(Path dir) {
+        try {
+            Path pid = dir.resolve("run/listener.pid");
+            if (!Files.exists(pid) || !Files.exists(dir.resolve("inventory.csv"))) {
+                return 0;
+            }
+            long p = Long.parseLong(Files.readString(pid).strip());
+            if (ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)
+                    && Files.readString(dir.resolve("fleet.conf")).contains("port=" + TEST_PORT + "\n")) {
+                return readInventory(dir.resolve("inventory.csv")).size();
+            }
+            return 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static List<FleetHost> readInventory(Path csv) {
+        try {
+            List<FleetHost> hosts = new ArrayList<>();
+            for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+                String[] f = line.split(",", -1);
+                hosts.add(new FleetHost(f[0], Integer.parseInt(f[1]), f[2], f[3],
+                        Arrays.asList(f[4].split(" ")), Arrays.asList(f[5].split(" "))));
+            }
+            return List.copyOf(hosts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path projectDir() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isExecutable(p.resolve("bin/fleet"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("bin/fleet not found above " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    private static String run(Path project, int timeoutSeconds, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(project.resolve("bin/fleet").toString());
+        command.addAll(List.of(args));
+        try {
+            Path err = Files.createTempFile("fleet", ".err");
+            Process process = new ProcessBuilder(command).directory(project.toFile())
+                    .redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
             byte[] out = process.getInputStream().readAllBytes();
-            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + err);
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("bin/fleet " + String.join(" ", args) + " timed out");
+            }
+            String stderr = Files.readString(err);
+            Files.deleteIfExists(err);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("bin/fleet " + String.join(" ", args) + " failed ("
+                        + process.exitValue() + "): " + stderr);
             }
             return new String(out, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private void runQuietly(String... args) {
-        try {
-            run(args);
-        } catch (RuntimeException e) {
-            // Shutting down: nothing left to report to.
-        }
-    }
-
-    static Path script() {
-        return Path.of("bin", "fleet").toAbsolutePath();
     }
 }
