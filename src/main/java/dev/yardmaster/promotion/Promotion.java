@@ -135,12 +135,4 @@ public class Promotion extends PanacheEntityBase {
     public static Optional<Promotion> byIdempotencyKey(String requestedBy, String key) {
         return find("requestedBy = ?1 and idempotencyKey = ?2", requestedBy, key).firstResultOptional();
     }
-
-    /** Environment names where each build is live, for the catalog's badges. */
-    public static List<Object[]> liveEnvironmentsOf(List<Long> buildIds) {
-        return getEntityManager().createQuery(
-                "select p.build.id, p.environment.name from Promotion p where p.state = :state and p.build.id in :ids "
-                        + "order by p.environment.position", Object[].class)
-                .setParameter("state", State.applied).setParameter("ids", buildIds).getResultList();
-    }
 }

@@ -34,7 +34,7 @@ class PromotionTest {
 
     @BeforeEach
     void indexed() {
-        CatalogForTests.rescan();
+        given().auth().oauth2(Tokens.user("alice")).post("/api/builds/rescan").then().statusCode(200);
     }
 
     @Test
