@@ -20,6 +20,15 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.microsoft.playwright.Page;
+import dev.yardmaster.testing.Browser;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 
 /** Rolls over the 20-host loopback fleet: batches, faults and budgets, controls, refusals. */
 @QuarkusTest
@@ -36,7 +45,7 @@ class RollsTest {
 
     static Map<String, Object> plan(String target, Object... extra) {
         Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "target", target,
-                "canary", 0, "connectTimeout", "3s", "updateTimeout", "20s", "restartTimeout", "10s", "healthTimeout", "2s"));
+                "canary", 0, "connectTimeout", "10s", "updateTimeout", "60s", "restartTimeout", "30s", "healthTimeout", "30s"));
         for (int i = 0; i < extra.length; i += 2) {
             plan.put((String) extra[i], extra[i + 1]);
         }
@@ -49,7 +58,7 @@ class RollsTest {
     }
 
     static JsonPath awaitComplete(long id) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(300)).until(() -> {
             String status = roll(id).getString("status");
             return List.of("SUCCEEDED", "FAILED", "CANCELED").contains(status);
         });
@@ -152,7 +161,7 @@ class RollsTest {
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
             RollFleet.fault(n, "slow", true);
         }
-        long id = start(plan("1.1.0-1", "batchSize", "20", "parallelism", 2));
+        long id = start(plan("1.1.0-1", "batchSize", "20", "parallelism", 2, "healthTimeout", "15s"));
         given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.1.0-1")).post("/api/rolls")
                 .then().statusCode(409).contentType(containsString("application/problem+json"))
                 .body("type", containsString("roll-in-progress"));
@@ -191,5 +200,83 @@ class RollsTest {
                 .body(plan("1.2.0-1")).post("/api/rolls").then().statusCode(201).extract().jsonPath().getLong("id");
         assertThat(second).isEqualTo(first);
         awaitComplete(first);
+    }
+
+    @RegisterExtension
+    static Browser browser = new Browser();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    @Order(7)
+    void aPersonPlansPreviewsAndWatchesARollLiveInTheBrowser() {
+        Page page = browser.login(base.toString(), "alice");
+        page.navigate(base + "rolls");
+        page.fill("input[name=package]", "flingerator");
+        page.selectOption("select[name=environment]", "staging");
+        page.fill("input[name=target]", "1.0.0-1");
+        page.fill("input[name=canary]", "0");
+        page.fill("input[name=batchSize]", "10");
+        page.fill("input[name=parallelism]", "2");
+        page.click("button:has-text('Preview')");
+        assertThat(page.textContent("h1")).contains("Roll flingerator 1.0.0-1 to staging?");
+        assertThat(page.locator(".batches li").count()).isEqualTo(2);
+        browser.screenshot("roll-preview");
+        page.click("button:has-text('Start the roll')");
+        page.waitForSelector("#roll-live:has-text('live')");
+        String before = page.textContent("#roll-counts [data-state=SUCCEEDED] .n");
+        // The counts change while the page stays loaded: only the event stream can do that.
+        page.waitForFunction("b => document.querySelector('#roll-counts [data-state=SUCCEEDED] .n').textContent !== b", before);
+        page.waitForFunction("() => document.querySelectorAll('.cell').length === 20");
+        browser.screenshot("roll-live");
+        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'", null,
+                new Page.WaitForFunctionOptions().setTimeout(90_000));
+        assertThat(page.textContent("#roll-counts [data-state=SUCCEEDED] .n")).isEqualTo("20");
+        page.click(".cell >> nth=0");
+        assertThat(page.textContent("#host-log-text")).contains("$ rpm -q flingerator");
+        browser.screenshot("roll-done");
+    }
+
+    @Test
+    @Order(8)
+    void aReconnectingClientGetsWhatItMissedFromTheDatabase() throws Exception {
+        long id = given().auth().oauth2(ALICE).get("/api/rolls").then().extract().jsonPath().getLong("find { it.status == 'SUCCEEDED' }.id");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "api/rolls/" + id + "/events"))
+                .header("Authorization", "Bearer " + ALICE).header("Last-Event-ID", "0").build();
+        List<String> ids = new java.util.ArrayList<>();
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(response.body()))) {
+            String line;
+            String last = null;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("id:")) {
+                    ids.add(line.substring(3).strip());
+                }
+                if (line.startsWith("data:") && line.contains("\"SUCCEEDED\"") && line.contains("\"batchCount\"")) {
+                    last = line;
+                    break;
+                }
+            }
+            assertThat(last).isNotNull();
+        }
+        assertThat(ids).hasSizeGreaterThan(20);
+        List<Long> numbers = ids.stream().map(Long::valueOf).toList();
+        assertThat(numbers).isSorted().doesNotHaveDuplicates();
+        // From the middle: only what came after.
+        String middle = ids.get(ids.size() / 2);
+        HttpRequest resume = HttpRequest.newBuilder(URI.create(base + "api/rolls/" + id + "/events"))
+                .header("Authorization", "Bearer " + ALICE).header("Last-Event-ID", middle).build();
+        HttpResponse<java.io.InputStream> again = HttpClient.newHttpClient().send(resume, HttpResponse.BodyHandlers.ofInputStream());
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(again.body()))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("id:")) {
+                    assertThat(Long.parseLong(line.substring(3).strip())).isGreaterThan(Long.parseLong(middle));
+                    break;
+                }
+            }
+        }
     }
 }
