@@ -93,7 +93,7 @@ public class Promotions {
         if (open.isPresent()) {
             return new Result(open.get(), false);
         }
-        if (!build.isPresent() || !repos.repo().buildFileExists(build.fileName)) {
+        if (!build.isPresent() || !buildFileExists(build)) {
             throw conflict("build-file-missing", build.fileName + " is no longer in build/ on the repo server; it cannot be promoted.",
                     env, build);
         }
@@ -203,8 +203,7 @@ public class Promotions {
     Promotion apply(long id, Actor actor) {
         Promotion snapshot = QuarkusTransaction.requiringNew().call(() -> Promotion.<Promotion>findById(id));
         String env = snapshot.environment.name;
-        EnvironmentRepo repo = repos.repo();
-        try (RepoHost.Held lock = repo.lock(env)) {
+        try (EnvironmentRepo repo = repos.repo(); RepoHost.Held lock = repo.lock(env)) {
             Set<String> samePackage = QuarkusTransaction.requiringNew().call(() -> Set.copyOf(
                     Build.fileNamesOf(snapshot.packageName)));
             EnvironmentRepo.Outcome outcome = repo.promote(env, snapshot.build.fileName, snapshot.build.nevra,
@@ -255,6 +254,12 @@ public class Promotions {
                 audit.record(entry(Actor.system(), "promotion.expired", promotion));
             }
         });
+    }
+
+    private boolean buildFileExists(Build build) {
+        try (EnvironmentRepo repo = repos.repo()) {
+            return repo.buildFileExists(build.fileName);
+        }
     }
 
     private void checkLifecycle(CurrentUser user, Environment env, Build build, boolean force) {
