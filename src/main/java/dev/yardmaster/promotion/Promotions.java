@@ -10,7 +10,9 @@ import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.YardmasterException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -56,6 +58,11 @@ public class Promotions {
         this.audit = audit;
         this.config = config;
         this.repos = repos;
+    }
+
+    /** A freeze window that cannot be read stops the start, rather than every promotion later. */
+    void checkFreezeWindows(@Observes StartupEvent event) {
+        config.freezeWindows().values().forEach(windows -> windows.forEach(FreezeWindow::parse));
     }
 
     /**
