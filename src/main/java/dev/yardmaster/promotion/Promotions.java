@@ -87,9 +87,11 @@ public class Promotions {
             }
         }
         Environment env = environmentNamed(request.environment());
+        // The role check comes before the build lookup: who may not change an environment learns
+        // nothing about which builds exist.
+        environments.checkMayChange(user, env, "Promoting");
         Build build = buildFor(request);
         String what = "Promoting " + build.nevra;
-        environments.checkMayChange(user, env, what);
         environments.checkNotLocked(env, what);
         checkNotFrozen(env, what);
         Optional<Promotion> live = Promotion.currentIn(env, build.packageName);

@@ -33,7 +33,7 @@ class PromotionRulesTest {
     }
 
     @Test
-    void onlyAnAdminMaySkipAnEnvironmentWithForceAndTheForceIsAudited() {
+    void onlyAnAdminMaySkipAnEnvironmentWithForceAndTheForceIsAudited() throws Exception {
         Response deployer = forced(Tokens.user("alice"), "1.1.0", "staging");
         assertProblem(deployer, 403, "force-needs-admin");
         assertThat(deployer.jsonPath().getString("detail")).contains("Skipping review with force needs the admin role");
