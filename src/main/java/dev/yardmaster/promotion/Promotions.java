@@ -292,7 +292,11 @@ public class Promotions {
                 Map.of("environment", env.name, "package", build.packageName, "missingStep", previous.get().name));
     }
 
-    private void checkNotFrozen(Environment env, String what) {
+    /**
+     * Refuses with 423 inside one of the environment's configured freeze windows
+     * ({@code yardmaster.promotion.freeze-windows.<env>}); rolls should call this too.
+     */
+    public void checkNotFrozen(Environment env, String what) {
         OffsetDateTime at = now();
         for (String text : config.freezeWindows().getOrDefault(env.name, List.of())) {
             FreezeWindow window = FreezeWindow.parse(text);
