@@ -45,6 +45,10 @@ class PromotionRulesTest {
         assertThat(EnvironmentRepoTest.dnfRepoquery(PromotionRepoProfile.ROOT.resolve("staging"), "tidewater"))
                 .isEqualTo("tidewater-1.1.0-1.noarch");
 
+        Response environments = given().auth().oauth2(Tokens.user("carol")).get("/api/environments");
+        assertThat(environments.jsonPath().getList("find { it.name == 'staging' }.packages.findAll { it.package == 'tidewater' }.nevra",
+                String.class)).containsExactly("tidewater-1.1.0-1.noarch");
+
         Response audit = given().auth().oauth2(Tokens.user("carol")).queryParam("action", "promotion.requested")
                 .queryParam("actor", "dave").queryParam("package", "tidewater").get("/api/audit");
         assertThat(audit.jsonPath().getList("events.details.forced", Boolean.class)).contains(true);
