@@ -66,13 +66,13 @@ public class BuildCatalog {
     private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
     }
 
-    private sealed interface Outcome permits Indexed, Rejected {
+    sealed interface Outcome permits Indexed, Rejected {
     }
 
-    private record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
+    record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
     }
 
-    private record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
+    record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
     }
 
     private final RepoServers repos;
@@ -173,7 +173,9 @@ public class BuildCatalog {
             if (!locked) {
                 return ScanResult.skipped("another replica is scanning");
             }
-            return scan(files.get());
+            try (RepoFiles open = files.get()) {
+                return scan(open);
+            }
         });
     }
 
