@@ -212,7 +212,14 @@ public class BuildCatalog {
             }
             toRead.add(entry);
         }
-        outcomes.addAll(readAll(files, toRead));
+        // Vanished first, so a build renamed in build/ is not mistaken for a duplicate of itself.
+        List<String> vanished = known.entrySet().stream()
+                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
+                .map(Map.Entry::getKey).toList();
+        if (!vanished.isEmpty()) {
+            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
+        }
+        outcomes.addAll(refuseDuplicates(readAll(files, toRead)));
         int indexed = 0;
         int rejected = 0;
         List<Outcome> batch = new ArrayList<>();
@@ -235,12 +242,6 @@ public class BuildCatalog {
             Build.update("lastSeenAt = ?1, state = ?2 where id in ?3", now, Build.State.present,
                     unchanged.subList(from, Math.min(unchanged.size(), from + 5000)));
         }
-        List<String> vanished = known.entrySet().stream()
-                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
-                .map(Map.Entry::getKey).toList();
-        if (!vanished.isEmpty()) {
-            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
-        }
         Set<String> rejectedNow = new HashSet<>();
         outcomes.stream().filter(o -> o instanceof Rejected).forEach(o -> rejectedNow.add(((Rejected) o).entry().name()));
         RejectedFile.delete(rejectedNow.isEmpty() ? "1 = 1" : "fileName not in ?1",
@@ -256,6 +257,36 @@ public class BuildCatalog {
                     indexed, unchanged.size(), rejected, vanished.size(), millis);
         }
         return new ScanResult(true, indexed, unchanged.size(), rejected, vanished.size(), millis, now, null);
+    }
+
+    /**
+     * A second file carrying a NEVRA the catalog already has (a copy under another name) is
+     * rejected rather than indexed: one NEVRA is one build, and promotions refer to it.
+     */
+    private static List<Outcome> refuseDuplicates(List<Outcome> outcomes) {
+        Map<String, String> owner = new HashMap<>();
+        for (Object[] row : Build.getEntityManager()
+                .createQuery("select b.nevra, b.fileName from Build b where b.state = :present", Object[].class)
+                .setParameter("present", Build.State.present).getResultList()) {
+            owner.put((String) row[0], (String) row[1]);
+        }
+        List<Outcome> sorted = new ArrayList<>(outcomes);
+        sorted.sort(java.util.Comparator.comparing((Outcome o) -> o instanceof Indexed i ? i.entry().name()
+                : ((Rejected) o).entry().name()));
+        List<Outcome> result = new ArrayList<>();
+        for (Outcome outcome : sorted) {
+            if (outcome instanceof Indexed indexed) {
+                String name = indexed.entry().name();
+                String first = owner.putIfAbsent(indexed.header().nevra(), name);
+                if (first != null && !first.equals(name)) {
+                    result.add(new Rejected(indexed.entry(), "same NEVRA (" + indexed.header().nevra() + ") as " + first
+                            + ", which is already in the catalog"));
+                    continue;
+                }
+            }
+            result.add(outcome);
+        }
+        return result;
     }
 
     /** Why a file cannot be indexed before even opening it, or null. */
