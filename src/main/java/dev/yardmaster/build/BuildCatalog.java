@@ -222,6 +222,9 @@ public class BuildCatalog {
         outcomes.addAll(refuseDuplicates(readAll(files, toRead)));
         int indexed = 0;
         int rejected = 0;
+        // Looked up once, not per file: a cold scan of thousands of builds is mostly inserts.
+        Set<String> wasRejected = new HashSet<>(Build.getEntityManager()
+                .createQuery("select r.fileName from RejectedFile r", String.class).getResultList());
         List<Outcome> batch = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             if (outcome instanceof Indexed) {
@@ -232,11 +235,11 @@ public class BuildCatalog {
             }
             batch.add(outcome);
             if (batch.size() == CHUNK) {
-                write(batch);
+                write(batch, known, wasRejected);
                 batch.clear();
             }
         }
-        write(batch);
+        write(batch, known, wasRejected);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (int from = 0; from < unchanged.size(); from += 5000) {
             Build.update("lastSeenAt = ?1, state = ?2 where id in ?3", now, Build.State.present,
@@ -356,15 +359,18 @@ public class BuildCatalog {
         }
     }
 
-    private void write(List<Outcome> batch) {
+    private void write(List<Outcome> batch, Map<String, Known> known, Set<String> wasRejected) {
         if (batch.isEmpty()) {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (Outcome outcome : batch) {
             if (outcome instanceof Indexed indexed) {
-                upsert(indexed, now);
-                RejectedFile.deleteById(indexed.entry().name());
+                Known k = known.get(indexed.entry().name());
+                upsert(indexed, k == null ? new Build() : Build.findById(k.id()), now);
+                if (wasRejected.contains(indexed.entry().name())) {
+                    RejectedFile.deleteById(indexed.entry().name());
+                }
             } else if (outcome instanceof Rejected rejected) {
                 RejectedFile file = RejectedFile.findById(rejected.entry().name());
                 if (file == null) {
@@ -382,9 +388,8 @@ public class BuildCatalog {
         Build.getEntityManager().clear();
     }
 
-    private static void upsert(Indexed indexed, OffsetDateTime now) {
+    private static void upsert(Indexed indexed, Build build, OffsetDateTime now) {
         RpmHeader h = indexed.header();
-        Build build = Build.byFileName(indexed.entry().name()).orElseGet(Build::new);
         build.fileName = indexed.entry().name();
         build.packageName = h.name();
         build.epoch = h.epoch();
