@@ -93,6 +93,17 @@ public class Build extends PanacheEntityBase {
         return (epoch == null || epoch == 0 ? "" : epoch + ":") + version + "-" + release;
     }
 
+    /** This build's epoch/version/release for rpm version order. */
+    public Evr toEvr() {
+        return new Evr(epoch == null ? 0 : epoch, version, release);
+    }
+
+    /** The newest present build of a package by rpm version order (not by upload time). */
+    public static Optional<Build> latestOf(String packageName) {
+        return Build.<Build>list("packageName = ?1 and state = ?2", packageName, State.present).stream()
+                .max(java.util.Comparator.comparing(Build::toEvr).thenComparing(b -> b.id));
+    }
+
     public static Optional<Build> byNevra(String nevra) {
         return find("nevra = ?1 order by id desc", nevra).firstResultOptional();
     }

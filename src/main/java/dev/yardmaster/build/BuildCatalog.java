@@ -66,13 +66,13 @@ public class BuildCatalog {
     private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
     }
 
-    private sealed interface Outcome permits Indexed, Rejected {
+    sealed interface Outcome permits Indexed, Rejected {
     }
 
-    private record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
+    record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
     }
 
-    private record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
+    record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
     }
 
     private final RepoServers repos;
@@ -173,7 +173,9 @@ public class BuildCatalog {
             if (!locked) {
                 return ScanResult.skipped("another replica is scanning");
             }
-            return scan(files.get());
+            try (RepoFiles open = files.get()) {
+                return scan(open);
+            }
         });
     }
 
@@ -210,9 +212,19 @@ public class BuildCatalog {
             }
             toRead.add(entry);
         }
-        outcomes.addAll(readAll(files, toRead));
+        // Vanished first, so a build renamed in build/ is not mistaken for a duplicate of itself.
+        List<String> vanished = known.entrySet().stream()
+                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
+                .map(Map.Entry::getKey).toList();
+        if (!vanished.isEmpty()) {
+            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
+        }
+        outcomes.addAll(refuseDuplicates(readAll(files, toRead)));
         int indexed = 0;
         int rejected = 0;
+        // Looked up once, not per file: a cold scan of thousands of builds is mostly inserts.
+        Set<String> wasRejected = new HashSet<>(Build.getEntityManager()
+                .createQuery("select r.fileName from RejectedFile r", String.class).getResultList());
         List<Outcome> batch = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             if (outcome instanceof Indexed) {
@@ -223,21 +235,15 @@ public class BuildCatalog {
             }
             batch.add(outcome);
             if (batch.size() == CHUNK) {
-                write(batch);
+                write(batch, known, wasRejected);
                 batch.clear();
             }
         }
-        write(batch);
+        write(batch, known, wasRejected);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (int from = 0; from < unchanged.size(); from += 5000) {
             Build.update("lastSeenAt = ?1, state = ?2 where id in ?3", now, Build.State.present,
                     unchanged.subList(from, Math.min(unchanged.size(), from + 5000)));
-        }
-        List<String> vanished = known.entrySet().stream()
-                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
-                .map(Map.Entry::getKey).toList();
-        if (!vanished.isEmpty()) {
-            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
         }
         Set<String> rejectedNow = new HashSet<>();
         outcomes.stream().filter(o -> o instanceof Rejected).forEach(o -> rejectedNow.add(((Rejected) o).entry().name()));
@@ -254,6 +260,36 @@ public class BuildCatalog {
                     indexed, unchanged.size(), rejected, vanished.size(), millis);
         }
         return new ScanResult(true, indexed, unchanged.size(), rejected, vanished.size(), millis, now, null);
+    }
+
+    /**
+     * A second file carrying a NEVRA the catalog already has (a copy under another name) is
+     * rejected rather than indexed: one NEVRA is one build, and promotions refer to it.
+     */
+    private static List<Outcome> refuseDuplicates(List<Outcome> outcomes) {
+        Map<String, String> owner = new HashMap<>();
+        for (Object[] row : Build.getEntityManager()
+                .createQuery("select b.nevra, b.fileName from Build b where b.state = :present", Object[].class)
+                .setParameter("present", Build.State.present).getResultList()) {
+            owner.put((String) row[0], (String) row[1]);
+        }
+        List<Outcome> sorted = new ArrayList<>(outcomes);
+        sorted.sort(java.util.Comparator.comparing((Outcome o) -> o instanceof Indexed i ? i.entry().name()
+                : ((Rejected) o).entry().name()));
+        List<Outcome> result = new ArrayList<>();
+        for (Outcome outcome : sorted) {
+            if (outcome instanceof Indexed indexed) {
+                String name = indexed.entry().name();
+                String first = owner.putIfAbsent(indexed.header().nevra(), name);
+                if (first != null && !first.equals(name)) {
+                    result.add(new Rejected(indexed.entry(), "same NEVRA (" + indexed.header().nevra() + ") as " + first
+                            + ", which is already in the catalog"));
+                    continue;
+                }
+            }
+            result.add(outcome);
+        }
+        return result;
     }
 
     /** Why a file cannot be indexed before even opening it, or null. */
@@ -323,15 +359,18 @@ public class BuildCatalog {
         }
     }
 
-    private void write(List<Outcome> batch) {
+    private void write(List<Outcome> batch, Map<String, Known> known, Set<String> wasRejected) {
         if (batch.isEmpty()) {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (Outcome outcome : batch) {
             if (outcome instanceof Indexed indexed) {
-                upsert(indexed, now);
-                RejectedFile.deleteById(indexed.entry().name());
+                Known k = known.get(indexed.entry().name());
+                upsert(indexed, k == null ? new Build() : Build.findById(k.id()), now);
+                if (wasRejected.contains(indexed.entry().name())) {
+                    RejectedFile.deleteById(indexed.entry().name());
+                }
             } else if (outcome instanceof Rejected rejected) {
                 RejectedFile file = RejectedFile.findById(rejected.entry().name());
                 if (file == null) {
@@ -349,9 +388,8 @@ public class BuildCatalog {
         Build.getEntityManager().clear();
     }
 
-    private static void upsert(Indexed indexed, OffsetDateTime now) {
+    private static void upsert(Indexed indexed, Build build, OffsetDateTime now) {
         RpmHeader h = indexed.header();
-        Build build = Build.byFileName(indexed.entry().name()).orElseGet(Build::new);
         build.fileName = indexed.entry().name();
         build.packageName = h.name();
         build.epoch = h.epoch();

@@ -29,4 +29,10 @@ public interface RepoConfig {
     /** The repo server's SSH port in ssh mode. */
     @WithDefault("22")
     int port();
+
+    /**
+     * The user to log in as on the repo server in ssh mode; when unset, {@code yardmaster.ssh.user}.
+     * The key and known_hosts are always {@code yardmaster.ssh.private-key} / {@code known-hosts}.
+     */
+    Optional<String> user();
 }

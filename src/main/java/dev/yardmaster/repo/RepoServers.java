@@ -1,5 +1,6 @@
 package dev.yardmaster.repo;
 
+import dev.yardmaster.ssh.SshSessions;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -9,9 +10,11 @@ import java.util.Optional;
 public class RepoServers {
 
     private final RepoConfig config;
+    private final SshSessions sessions;
 
-    RepoServers(RepoConfig config) {
+    RepoServers(RepoConfig config, SshSessions sessions) {
         this.config = config;
+        this.sessions = sessions;
     }
 
     public RepoConfig config() {
@@ -24,7 +27,10 @@ public class RepoServers {
             return Optional.empty();
         }
         if (config.mode() == RepoConfig.Mode.ssh) {
-            throw new IllegalStateException("yardmaster.repo.mode=ssh is not available in this build yet; use local");
+            String host = config.host().orElseThrow(
+                    () -> new IllegalStateException("yardmaster.repo.mode=ssh needs yardmaster.repo.host"));
+            return Optional.of(new SftpRepoFiles(sessions, config.user().orElse(sessions.config().user()), host,
+                    config.port(), config.path().get()));
         }
         return Optional.of(new LocalRepoFiles(Path.of(config.path().get())));
     }
