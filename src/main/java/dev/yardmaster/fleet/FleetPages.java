@@ -1,0 +1,87 @@
+package dev.yardmaster.fleet;
+
+import dev.yardmaster.environment.Environment;
+import dev.yardmaster.security.CurrentUser;
+import dev.yardmaster.security.Roles;
+import dev.yardmaster.web.Flash;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** The fleet page: the static inventory, add/remove hosts, import CSV or YAML. */
+@Path("/fleet")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed(Roles.VIEWER)
+public class FleetPages {
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance fleet(List<Host> hosts, List<String> environments, String environment,
+                java.util.Map<String, Long> counts);
+    }
+
+    private final Inventory inventory;
+    private final CurrentUser user;
+    private final Flash flash;
+
+    FleetPages(Inventory inventory, CurrentUser user, Flash flash) {
+        this.inventory = inventory;
+        this.user = user;
+        this.flash = flash;
+    }
+
+    @GET
+    public TemplateInstance fleet(@QueryParam("environment") String environment) {
+        List<Host> hosts = environment == null || environment.isBlank() ? Host.inOrder() : Host.in(environment);
+        return Templates.fleet(hosts, Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
+                environment == null ? "" : environment, Inventory.countsByEnvironment());
+    }
+
+    @POST
+    @Path("/hosts")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response add(@FormParam("name") String name, @FormParam("address") String address, @FormParam("port") String port,
+            @FormParam("environment") String environment, @FormParam("nodeType") String nodeType,
+            @FormParam("tags") String tags, @FormParam("packages") String packages, @FormParam("services") String services) {
+        Integer portNumber = null;
+        if (port != null && !port.isBlank()) {
+            if (!port.strip().matches("[0-9]{1,5}")) {
+                return flash.redirectWithError("/fleet", "Port must be a number between 1 and 65535.");
+            }
+            portNumber = Integer.valueOf(port.strip());
+        }
+        Host host = inventory.add(user.actor(), new Inventory.HostInput(name, address, portNumber, environment, nodeType,
+                Inventory.list(tags), Inventory.list(packages), Inventory.list(services)));
+        return flash.redirect("/fleet", "Added " + host.name + ".");
+    }
+
+    @POST
+    @Path("/hosts/{id}/delete")
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response remove(@PathParam("id") long id) {
+        String name = inventory.require(id).name;
+        inventory.remove(user.actor(), id);
+        return flash.redirect("/fleet", "Removed " + name + ".");
+    }
+
+    @POST
+    @Path("/import")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response importHosts(@FormParam("inventory") String text) {
+        Inventory.ImportResult result = inventory.importText(user.actor(), text, "fleet page");
+        return flash.redirect("/fleet", "Imported: " + result.added() + " added, " + result.updated() + " updated.");
+    }
+}

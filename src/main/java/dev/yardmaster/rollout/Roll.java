@@ -1,0 +1,81 @@
+package dev.yardmaster.rollout;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+
+/** One package rolled to one build on the hosts of one environment. */
+@Entity
+public class Roll extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "package_name")
+    public String packageName;
+
+    public String environment;
+
+    @Column(name = "target_evr")
+    public String targetEvr;
+
+    @Enumerated(EnumType.STRING)
+    public RollStatus status;
+
+    public String reason;
+
+    /** The plan as JSON ({@link RollPlan}). */
+    public String plan;
+
+    @Column(name = "batch_count")
+    public int batchCount;
+
+    /** The last batch started; -1 before the first. */
+    @Column(name = "current_batch")
+    public int currentBatch = -1;
+
+    public boolean interrupt;
+
+    @Column(name = "created_by")
+    public String createdBy;
+
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+
+    @Column(name = "created_at", insertable = false, updatable = false)
+    public OffsetDateTime createdAt;
+
+    @Column(name = "started_at")
+    public OffsetDateTime startedAt;
+
+    @Column(name = "finished_at")
+    public OffsetDateTime finishedAt;
+
+    @Column(name = "lease_owner")
+    public String leaseOwner;
+
+    @Column(name = "lease_until")
+    public OffsetDateTime leaseUntil;
+
+    public static List<Roll> newestFirst(int limit) {
+        return find("order by id desc").page(0, limit).list();
+    }
+
+    public static Optional<Roll> activeFor(String packageName, String environment) {
+        return find("packageName = ?1 and environment = ?2 and status in ?3", packageName, environment,
+                List.of(RollStatus.PENDING, RollStatus.RUNNING, RollStatus.WAITING, RollStatus.PAUSED)).firstResultOptional();
+    }
+
+    public static Optional<Roll> withIdempotencyKey(String key) {
+        return find("idempotencyKey", key).firstResultOptional();
+    }
+}

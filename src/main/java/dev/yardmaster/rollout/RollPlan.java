@@ -1,0 +1,193 @@
+package dev.yardmaster.rollout;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.yardmaster.environment.Environments;
+import dev.yardmaster.web.YardmasterException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What a person or bot asks for: package, environment, target build (default: the one promoted
+ * there), which hosts, and the strategy. {@link #validated} turns it into a {@link Strategy}
+ * or refuses with a 400 naming the field.
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record RollPlan(
+        @JsonProperty("package") String packageName,
+        String environment,
+        /** EVR like {@code 1.2.0-1} or {@code 1:1.2.0-1}; empty = the build promoted to the environment. */
+        String target,
+        /** Only hosts of this node type. */
+        String nodeType,
+        /** Only hosts with this tag. */
+        String tag,
+        /** Only hosts whose name matches this glob ({@code web-*}). */
+        String names,
+        /** Hosts in the first (canary) batch; 0 = no canary. */
+        Integer canary,
+        /** After the canary batch, continue by itself after this delay ({@code 30s}); empty = wait for a person. */
+        String canaryDelay,
+        /** Hosts per batch after the canary: a count ({@code 10}) or a percentage of all hosts ({@code 25%}). */
+        String batchSize,
+        /** Hosts worked on at the same time within a batch. */
+        Integer parallelism,
+        /** Wait between batches ({@code 10s}). */
+        String pauseBetweenBatches,
+        /** Failed hosts tolerated before the roll halts: count or percent. */
+        String failureBudget,
+        /** Unreachable hosts tolerated before the roll halts: count or percent. */
+        String unreachableBudget,
+        String connectTimeout,
+        String updateTimeout,
+        String restartTimeout,
+        String healthTimeout) {
+
+    public static final Pattern EVR = Pattern.compile("([0-9]{1,10}:)?[A-Za-z0-9._+~^]{1,64}-[A-Za-z0-9._+~^]{1,64}");
+    public static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(ms|s|m|h)?");
+    private static final Pattern AMOUNT = Pattern.compile("([0-9]{1,6})(%)?");
+
+    /** The validated plan, as stored with the roll. */
+    public record Strategy(String packageName, String environment, String nodeType, String tag, String names,
+            int canary, Duration canaryDelay, String batchSize, int parallelism, Duration pauseBetweenBatches,
+            String failureBudget, String unreachableBudget, Duration connectTimeout, Duration updateTimeout,
+            Duration restartTimeout, Duration healthTimeout) {
+
+        /** Splits hosts (in order) into batches: the canary first, then batches of the batch size. */
+        public List<Integer> batchSizes(int hosts) {
+            List<Integer> sizes = new ArrayList<>();
+            int left = hosts;
+            if (canary > 0 && left > 0) {
+                sizes.add(Math.min(canary, left));
+                left -= sizes.get(0);
+            }
+            int size = Math.max(1, amount(batchSize, hosts, true));
+            while (left > 0) {
+                int take = Math.min(size, left);
+                sizes.add(take);
+                left -= take;
+            }
+            return sizes;
+        }
+
+        public int maxFailures(int hosts) {
+            return amount(failureBudget, hosts, false);
+        }
+
+        public int maxUnreachable(int hosts) {
+            return amount(unreachableBudget, hosts, false);
+        }
+
+        /** A count, or a percentage of {@code hosts} (rounded up for batch sizes, down for budgets). */
+        static int amount(String text, int hosts, boolean roundUp) {
+            Matcher m = AMOUNT.matcher(text);
+            if (!m.matches()) {
+                throw new IllegalStateException(text);
+            }
+            int value = Integer.parseInt(m.group(1));
+            if (m.group(2) == null) {
+                return value;
+            }
+            return roundUp ? (int) Math.ceil(hosts * value / 100.0) : (int) Math.floor(hosts * value / 100.0);
+        }
+    }
+
+    public Strategy validated(RollConfig defaults) {
+        String pkg = require("package", packageName, PACKAGE, "a package name like flingerator");
+        String env = require("environment", environment, Pattern.compile("[a-z][a-z0-9-]{0,31}"), "an environment name");
+        String type = optional("nodeType", nodeType, Pattern.compile("[a-z][a-z0-9-]{0,39}"), "a node type");
+        String t = optional("tag", tag, Pattern.compile("[a-z0-9._+-]{1,40}"), "a tag");
+        String glob = optional("names", names, Pattern.compile("[A-Za-z0-9.*?-]{1,253}"), "a name glob like web-*");
+        int can = canary == null ? defaults.canary() : canary;
+        if (can < 0 || can > 1000) {
+            throw bad("canary", "canary must be between 0 and 1000 hosts.");
+        }
+        int par = parallelism == null ? defaults.parallelism() : parallelism;
+        if (par < 1 || par > defaults.maxParallelism()) {
+            throw bad("parallelism", "parallelism must be between 1 and " + defaults.maxParallelism() + ".");
+        }
+        String batch = amountText("batchSize", batchSize, defaults.batchSize(), true);
+        String failures = amountText("failureBudget", failureBudget, defaults.failureBudget(), false);
+        String unreachable = amountText("unreachableBudget", unreachableBudget, defaults.unreachableBudget(), false);
+        Duration delay = canaryDelay == null || canaryDelay.isBlank() ? null : duration("canaryDelay", canaryDelay);
+        return new Strategy(pkg, env, type, t, glob, can, delay, batch, par,
+                pauseBetweenBatches == null ? Duration.ZERO : duration("pauseBetweenBatches", pauseBetweenBatches),
+                failures, unreachable,
+                timeout("connectTimeout", connectTimeout, defaults.connectTimeout()),
+                timeout("updateTimeout", updateTimeout, defaults.updateTimeout()),
+                timeout("restartTimeout", restartTimeout, defaults.restartTimeout()),
+                timeout("healthTimeout", healthTimeout, defaults.healthTimeout()));
+    }
+
+    /** The explicit target, validated, or null. */
+    public String validatedTarget() {
+        if (target == null || target.isBlank()) {
+            return null;
+        }
+        String evr = target.strip();
+        if (!EVR.matcher(evr).matches()) {
+            throw bad("target", "'" + Environments.printable(target) + "' is not a version-release like 1.2.0-1 (or epoch:version-release).");
+        }
+        return evr.startsWith("0:") ? evr.substring(2) : evr;
+    }
+
+    private static String require(String field, String value, Pattern pattern, String what) {
+        if (value == null || value.isBlank()) {
+            throw bad(field, field + " is required (" + what + ").");
+        }
+        return optional(field, value, pattern, what);
+    }
+
+    private static String optional(String field, String value, Pattern pattern, String what) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        if (!pattern.matcher(value.strip()).matches()) {
+            throw bad(field, field + ": '" + Environments.printable(value) + "' is not " + what + ".");
+        }
+        return value.strip();
+    }
+
+    private static String amountText(String field, String value, String fallback, boolean positive) {
+        String text = value == null || value.isBlank() ? fallback : value.strip();
+        Matcher m = AMOUNT.matcher(text);
+        if (!m.matches() || m.group(2) != null && Integer.parseInt(m.group(1)) > 100
+                || positive && Integer.parseInt(m.group(1)) == 0) {
+            throw bad(field, field + ": '" + Environments.printable(text) + "' is not a count or a percentage"
+                    + (positive ? " above 0" : "") + " (like 5 or 20%).");
+        }
+        return text;
+    }
+
+    private static Duration timeout(String field, String value, Duration fallback) {
+        Duration d = value == null || value.isBlank() ? fallback : duration(field, value);
+        if (d.isZero() || d.compareTo(Duration.ofHours(2)) > 0) {
+            throw bad(field, field + " must be above 0 and at most 2h.");
+        }
+        return d;
+    }
+
+    static Duration duration(String field, String value) {
+        Matcher m = DURATION.matcher(value.strip());
+        if (!m.matches()) {
+            throw bad(field, field + ": '" + Environments.printable(value) + "' is not a duration like 500ms, 30s, 5m or 1h.");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    private static YardmasterException bad(String field, String message) {
+        return new YardmasterException(400, "bad-roll-plan", "Bad request", message, Map.of("field", field));
+    }
+}

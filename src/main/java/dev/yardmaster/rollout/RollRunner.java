@@ -1,0 +1,741 @@
+package dev.yardmaster.rollout;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.fleet.HostSource;
+import dev.yardmaster.fleet.Inventory;
+import dev.yardmaster.fleet.InventoryHost;
+import dev.yardmaster.ssh.ExecResult;
+import dev.yardmaster.ssh.RemoteCommand;
+import dev.yardmaster.ssh.SshConnection;
+import dev.yardmaster.ssh.SshFailure;
+import dev.yardmaster.ssh.SshSessions;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Executes rolls. Each roll is run by exactly one instance, the holder of its lease
+ * ({@code roll.lease_owner}, renewed every heartbeat); when a holder dies its lease expires and
+ * another instance takes the roll over and resumes it: hosts that were in flight are checked
+ * again (rpm -q, service state) and continue from the step they had reached.
+ */
+@ApplicationScoped
+public class RollRunner {
+
+    private static final Logger LOG = Logger.getLogger(RollRunner.class);
+
+    private final RollConfig config;
+    private final SshSessions ssh;
+    private final Inventory inventory;
+    private final TargetBuilds targets;
+    private final Rolls rolls;
+    private final ObjectMapper json;
+    private final EntityManager em;
+    private final RollEvents events;
+    private final String instanceId;
+    private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
+    private final Semaphore wake = new Semaphore(0);
+    private volatile boolean running;
+    private Thread loop;
+
+    RollRunner(RollConfig config, SshSessions ssh, Inventory inventory, TargetBuilds targets, Rolls rolls, ObjectMapper json,
+            EntityManager em, RollEvents events) {
+        this.events = events;
+        this.config = config;
+        this.ssh = ssh;
+        this.inventory = inventory;
+        this.targets = targets;
+        this.rolls = rolls;
+        this.json = json;
+        this.em = em;
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "yardmaster";
+        }
+        this.instanceId = host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!config.runner()) {
+            return;
+        }
+        running = true;
+        loop = Thread.ofPlatform().daemon().name("roll-runner").start(this::loop);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        releaseLeases(Duration.ofSeconds(5));
+    }
+
+    /** This instance's name in {@code roll.lease_owner}. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Rolls this instance is executing now. */
+    public Set<Long> executing() {
+        return Set.copyOf(executions.keySet());
+    }
+
+    /** Looks for rolls to run now instead of at the next heartbeat (after a roll is started or retried). */
+    public void wake() {
+        wake.release();
+    }
+
+    /**
+     * Hand-over: stops starting hosts, lets running hosts finish for up to {@code grace}, then
+     * gives up this instance's leases so another replica takes the rolls over at once.
+     */
+    public void releaseLeases(Duration grace) {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+        }
+        executions.values().forEach(Execution::stop);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Execution execution : executions.values()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !execution.awaitDone(left)) {
+                execution.interruptHosts();
+            }
+        }
+        try {
+            QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                    "update roll set lease_owner = null, lease_until = null where lease_owner = ?1")
+                    .setParameter(1, instanceId).executeUpdate());
+        } catch (RuntimeException e) {
+            LOG.warnf("could not release roll leases: %s", e.getMessage());
+        }
+        executions.clear();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                heartbeat();
+                claim();
+            } catch (RuntimeException e) {
+                LOG.warnf("roll runner: %s", e.getMessage());
+            }
+            try {
+                wake.tryAcquire(config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+                wake.drainPermits();
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void heartbeat() {
+        if (executions.isEmpty()) {
+            return;
+        }
+        List<Long> mine = new ArrayList<>(executions.keySet());
+        @SuppressWarnings("unchecked")
+        List<Number> renewed = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "update roll set lease_until = now() + make_interval(secs => ?1) where id = any(?2) and lease_owner = ?3 returning id")
+                .setParameter(1, config.leaseDuration().toMillis() / 1000.0).setParameter(2, mine.toArray(new Long[0]))
+                .setParameter(3, instanceId).getResultList());
+        Set<Long> kept = new java.util.HashSet<>();
+        renewed.forEach(n -> kept.add(n.longValue()));
+        for (Long id : mine) {
+            Execution execution = executions.get(id);
+            if (!kept.contains(id) && execution != null) {
+                LOG.warnf("lost the lease of roll %d; stopping here", id);
+                execution.stop();
+                execution.interruptHosts();
+                executions.remove(id);
+            }
+        }
+    }
+
+    private void claim() {
+        while (running) {
+            Long id = QuarkusTransaction.requiringNew().call(() -> {
+                @SuppressWarnings("unchecked")
+                List<Number> ids = em.createNativeQuery("""
+                        update roll set lease_owner = ?1, lease_until = now() + make_interval(secs => ?2)
+                        where id = (select id from roll where status in ('PENDING', 'RUNNING', 'WAITING', 'PAUSED')
+                                    and (lease_owner is null or lease_until < now()) order by id limit 1 for update skip locked)
+                        returning id""").setParameter(1, instanceId).setParameter(2, config.leaseDuration().toMillis() / 1000.0)
+                        .getResultList();
+                return ids.isEmpty() ? null : ids.get(0).longValue();
+            });
+            if (id == null) {
+                return;
+            }
+            Execution execution = new Execution(id);
+            if (executions.putIfAbsent(id, execution) == null) {
+                Thread.ofVirtual().name("roll-" + id).start(execution::run);
+            }
+        }
+    }
+
+    /** Runs one roll on this instance while it holds the lease. */
+    final class Execution {
+        final long rollId;
+        volatile boolean stopped;
+        final Set<SshConnection> connections = ConcurrentHashMap.newKeySet();
+        final CountDownLatch done = new CountDownLatch(1);
+        RollPlan.Strategy strategy;
+        Roll snapshot;
+
+        Execution(long rollId) {
+            this.rollId = rollId;
+        }
+
+        void stop() {
+            stopped = true;
+        }
+
+        void interruptHosts() {
+            connections.forEach(SshConnection::cancel);
+        }
+
+        boolean awaitDone(long nanos) {
+            try {
+                return done.await(nanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+
+        void run() {
+            MDC.put("roll.id", "roll=" + rollId + " ");
+            try {
+                execute();
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "roll %d stopped by an error", rollId);
+            } finally {
+                done.countDown();
+                if (!stopped) {
+                    executions.remove(rollId);
+                    QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                            "update roll set lease_owner = null, lease_until = null where id = ?1 and lease_owner = ?2 and status in ('SUCCEEDED', 'FAILED', 'CANCELED')")
+                            .setParameter(1, rollId).setParameter(2, instanceId).executeUpdate());
+                }
+                MDC.remove("roll.id");
+            }
+        }
+
+        private Roll load() {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                Roll roll = Roll.findById(rollId);
+                em.detach(roll);
+                return roll;
+            });
+        }
+
+        private void execute() throws RuntimeException {
+            snapshot = load();
+            try {
+                strategy = json.readValue(snapshot.plan, RollPlan.Strategy.class);
+            } catch (Exception e) {
+                throw new IllegalStateException("unreadable plan of roll " + rollId, e);
+            }
+            QuarkusTransaction.requiringNew().run(() -> {
+                Roll roll = Roll.findById(rollId);
+                if (roll.status == RollStatus.PENDING) {
+                    roll.status = RollStatus.RUNNING;
+                    roll.startedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                    rolls.announce(roll);
+                }
+            });
+            int total = (int) (long) QuarkusTransaction.requiringNew().call(() -> RollHost.count("rollId", rollId));
+            Semaphore slots = new Semaphore(strategy.parallelism());
+            for (int batch = 0; batch < snapshot.batchCount && !stopped; batch++) {
+                final int b = batch;
+                List<RollHost> hosts = QuarkusTransaction.requiringNew().call(() -> {
+                    List<RollHost> list = RollHost.list("rollId = ?1 and batch = ?2 and status in ?3 order by position", rollId, b,
+                            List.of(HostStatus.PENDING, HostStatus.RUNNING));
+                    list.forEach(em::detach);
+                    return list;
+                });
+                if (hosts.isEmpty()) {
+                    continue;
+                }
+                if (!enterBatch(b)) {
+                    break;
+                }
+                List<Thread> workers = new ArrayList<>();
+                for (RollHost host : hosts) {
+                    if (!gate()) {
+                        break;
+                    }
+                    try {
+                        while (!slots.tryAcquire(250, TimeUnit.MILLISECONDS)) {
+                            watch();
+                            if (stopped) {
+                                break;
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (stopped || !gate()) {
+                        slots.release();
+                        break;
+                    }
+                    workers.add(Thread.ofVirtual().name("roll-" + rollId + "-" + host.name).start(() -> {
+                        try {
+                            new HostWork(this, host).run();
+                        } catch (RuntimeException e) {
+                            LOG.errorf(e, "host %s", host.name);
+                        } finally {
+                            slots.release();
+                            checkBudget(total);
+                        }
+                    }));
+                }
+                for (Thread worker : workers) {
+                    try {
+                        while (!worker.join(Duration.ofMillis(250))) {
+                            watch();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                Roll now = load();
+                if (now.status.isComplete() || stopped) {
+                    break;
+                }
+            }
+            if (stopped) {
+                return;
+            }
+            finish();
+        }
+
+        /** Before a batch: the pause between batches, the wait after the canary, BatchStarted. */
+        private boolean enterBatch(int batch) {
+            Roll roll = load();
+            if (roll.status.isComplete()) {
+                return false;
+            }
+            if (batch <= roll.currentBatch) {
+                return true; // resuming inside a batch already started (after a crash, a takeover or a retry)
+            }
+            if (batch > 0 && !strategy.pauseBetweenBatches().isZero()) {
+                if (!waitFor(strategy.pauseBetweenBatches())) {
+                    return false;
+                }
+            }
+            if (batch == 1 && strategy.canary() > 0 && roll.currentBatch == 0) {
+                QuarkusTransaction.requiringNew().run(() -> {
+                    Roll r = Roll.findById(rollId);
+                    if (r.status == RollStatus.RUNNING) {
+                        r.status = RollStatus.WAITING;
+                        r.reason = strategy.canaryDelay() == null ? "canary done: continue when it looks good"
+                                : "canary done: continuing by itself after " + strategy.canaryDelay().toSeconds() + " s";
+                        rolls.announce(r);
+                    }
+                });
+                long deadline = strategy.canaryDelay() == null ? Long.MAX_VALUE
+                        : System.nanoTime() + strategy.canaryDelay().toNanos();
+                while (!stopped) {
+                    Roll r = load();
+                    if (r.status == RollStatus.RUNNING) {
+                        break;
+                    }
+                    if (r.status.isComplete()) {
+                        return false;
+                    }
+                    if (r.status == RollStatus.WAITING && System.nanoTime() > deadline) {
+                        QuarkusTransaction.requiringNew().run(() -> {
+                            Roll w = Roll.findById(rollId);
+                            if (w.status == RollStatus.WAITING) {
+                                w.status = RollStatus.RUNNING;
+                                w.reason = "continued after the canary delay";
+                                rolls.announce(w);
+                            }
+                        });
+                        break;
+                    }
+                    pauseBriefly();
+                }
+            }
+            if (stopped) {
+                return false;
+            }
+            QuarkusTransaction.requiringNew().run(() -> {
+                Roll r = Roll.findById(rollId);
+                r.currentBatch = batch;
+                events().record(rollId, "BatchStarted", Map.of("batch", batch, "batchCount", r.batchCount,
+                        "canary", batch == 0 && strategy.canary() > 0));
+                rolls.announce(r);
+            });
+            return true;
+        }
+
+        /** May the next host start? Waits while paused; false when canceled, halted or stopped. */
+        private boolean gate() {
+            while (!stopped) {
+                Roll roll = load();
+                if (roll.status == RollStatus.RUNNING) {
+                    return true;
+                }
+                if (roll.status.isComplete()) {
+                    if (roll.interrupt) {
+                        interruptHosts();
+                    }
+                    return false;
+                }
+                pauseBriefly();
+            }
+            return false;
+        }
+
+        /** While waiting for hosts: a cancel with interrupt kills their commands. */
+        private void watch() {
+            Roll roll = load();
+            if (roll.status == RollStatus.CANCELED && roll.interrupt) {
+                interruptHosts();
+            }
+        }
+
+        private boolean waitFor(Duration duration) {
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (!stopped && System.nanoTime() < deadline) {
+                if (load().status.isComplete()) {
+                    return false;
+                }
+                pauseBriefly();
+            }
+            return !stopped;
+        }
+
+        private void pauseBriefly() {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                stopped = true;
+            }
+        }
+
+        private void checkBudget(int total) {
+            QuarkusTransaction.requiringNew().run(() -> {
+                Roll roll = Roll.findById(rollId);
+                if (roll.status != RollStatus.RUNNING && roll.status != RollStatus.PAUSED) {
+                    return;
+                }
+                long failed = RollHost.count("rollId = ?1 and status in ?2", rollId,
+                        List.of(HostStatus.FAILED, HostStatus.HOST_KEY_CHANGED, HostStatus.TIMED_OUT, HostStatus.UNHEALTHY));
+                long unreachable = RollHost.count("rollId = ?1 and status = ?2", rollId, HostStatus.UNREACHABLE);
+                int maxFailed = strategy.maxFailures(total);
+                int maxUnreachable = strategy.maxUnreachable(total);
+                String why = null;
+                if (failed > maxFailed) {
+                    why = "failure budget spent: " + failed + " failed hosts, budget " + maxFailed;
+                } else if (unreachable > maxUnreachable) {
+                    why = "unreachable budget spent: " + unreachable + " unreachable hosts, budget " + maxUnreachable;
+                }
+                if (why != null) {
+                    em.lock(roll, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+                    roll.status = RollStatus.FAILED;
+                    roll.reason = why;
+                    roll.finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                    rolls.announce(roll);
+                }
+            });
+        }
+
+        private void finish() {
+            QuarkusTransaction.requiringNew().run(() -> {
+                Roll roll = Roll.findById(rollId);
+                if (roll.status != RollStatus.RUNNING) {
+                    return;
+                }
+                long open = RollHost.count("rollId = ?1 and status in ?2", rollId, List.of(HostStatus.PENDING, HostStatus.RUNNING));
+                if (open > 0) {
+                    return; // another pass (after a retry) will pick them up
+                }
+                long failed = RollHost.count("rollId = ?1 and status in ?2", rollId,
+                        List.of(HostStatus.FAILED, HostStatus.HOST_KEY_CHANGED, HostStatus.TIMED_OUT, HostStatus.UNHEALTHY,
+                                HostStatus.UNREACHABLE));
+                roll.status = RollStatus.SUCCEEDED;
+                roll.reason = failed == 0 ? null : failed + " hosts failed, within the budget";
+                roll.finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                rolls.announce(roll);
+            });
+        }
+    }
+
+    RollEvents events() {
+        return events;
+    }
+
+    /** One host's steps: connect → check → update → verify → restart → health. */
+    final class HostWork {
+        private static final int MAX_LOG = 64 * 1024;
+        private final Execution execution;
+        private final RollHost host;
+        private final StringBuilder log = new StringBuilder();
+        private Step step;
+
+        HostWork(Execution execution, RollHost host) {
+            this.execution = execution;
+            this.host = host;
+        }
+
+        void run() {
+            Step reached = host.step;
+            Roll roll = execution.snapshot;
+            RollPlan.Strategy s = execution.strategy;
+            if (reached == Step.QUEUED) {
+                HostSource.Presence presence = inventory.atTurn(new InventoryHost(host.source, host.sourceId, host.name,
+                        host.address, host.port, roll.environment, "", List.of(), List.of(), List.of()));
+                if (!presence.present()) {
+                    end(HostStatus.SKIPPED, presence.reason());
+                    return;
+                }
+            } else {
+                note("resuming: this host was at step " + reached + " when the roll stopped");
+            }
+            transition(Step.CONNECT, h -> {
+                h.status = HostStatus.RUNNING;
+                h.attempts++;
+                h.startedAt = OffsetDateTime.now(ZoneOffset.UTC);
+            });
+            SshConnection connection;
+            try {
+                connection = ssh.connect(host.address, host.port, s.connectTimeout());
+            } catch (SshFailure e) {
+                end(switch (e.kind()) {
+                    case UNREACHABLE, DISCONNECTED -> HostStatus.UNREACHABLE;
+                    case HOST_KEY_CHANGED -> HostStatus.HOST_KEY_CHANGED;
+                    case TIMEOUT -> HostStatus.TIMED_OUT;
+                    default -> HostStatus.FAILED;
+                }, e.getMessage());
+                return;
+            }
+            execution.connections.add(connection);
+            try (connection) {
+                steps(connection, reached, roll, s);
+            } catch (SshFailure e) {
+                end(e.kind() == SshFailure.Kind.TIMEOUT ? HostStatus.TIMED_OUT : HostStatus.UNREACHABLE, e.getMessage());
+            } finally {
+                execution.connections.remove(connection);
+            }
+        }
+
+        private void steps(SshConnection c, Step reached, Roll roll, RollPlan.Strategy s) throws SshFailure {
+            String target = roll.targetEvr;
+            transition(Step.CHECK, h -> {
+            });
+            String current = installed(c, roll.packageName, s.connectTimeout().plusSeconds(20));
+            if (current == CANCELED) {
+                return;
+            }
+            if (host.fromEvr == null) {
+                String from = current;
+                transition(Step.CHECK, h -> h.fromEvr = from == null ? "none" : from);
+            }
+            boolean atTarget = target.equals(current);
+            if (atTarget && !reached.reached(Step.UPDATE)) {
+                end(HostStatus.AT_TARGET, "already runs " + target, h -> h.toEvr = target);
+                return;
+            }
+            if (!atTarget) {
+                transition(Step.UPDATE, h -> {
+                });
+                RemoteCommand command = targets.isNewest(roll.environment, roll.packageName, target)
+                        ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName))
+                        : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
+                if (!runStep(c, command, s.updateTimeout(), "update")) {
+                    return;
+                }
+                transition(Step.VERIFY, h -> {
+                });
+                String now = installed(c, roll.packageName, s.connectTimeout().plusSeconds(20));
+                if (now == CANCELED) {
+                    return;
+                }
+                if (!target.equals(now)) {
+                    end(HostStatus.FAILED, "after the update rpm -q says " + (now == null ? "not installed" : now)
+                            + ", expected " + target);
+                    return;
+                }
+            }
+            if (!reached.reached(Step.HEALTH)) {
+                transition(Step.RESTART, h -> h.toEvr = target);
+                RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
+                if (!runStep(c, restart, s.restartTimeout(), "restart")) {
+                    return;
+                }
+                transition(Step.RESTART, h -> h.restarts++);
+            }
+            transition(Step.HEALTH, h -> h.toEvr = target);
+            RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
+            long deadline = System.nanoTime() + s.healthTimeout().toNanos();
+            int tries = 0;
+            while (true) {
+                tries++;
+                Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
+                ExecResult result = exec(c, health, left);
+                if (result.canceled()) {
+                    end(HostStatus.CANCELED, "interrupted during the health check");
+                    return;
+                }
+                if (result.succeeded()) {
+                    break;
+                }
+                if (System.nanoTime() + config.healthInterval().toNanos() > deadline) {
+                    end(HostStatus.UNHEALTHY, "health check failed " + tries + " times within " + s.healthTimeout().toSeconds()
+                            + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")");
+                    return;
+                }
+                try {
+                    Thread.sleep(config.healthInterval().toMillis());
+                } catch (InterruptedException e) {
+                    end(HostStatus.CANCELED, "interrupted");
+                    return;
+                }
+            }
+            end(HostStatus.SUCCEEDED, null, h -> h.step = Step.DONE);
+        }
+
+        private static final String CANCELED = "\u0000canceled";
+
+        /** The installed version-release of the package, null when not installed. */
+        private String installed(SshConnection c, String packageName, Duration timeout) throws SshFailure {
+            List<String> out = new ArrayList<>();
+            ExecResult result = c.exec(RemoteCommand.of("rpm", "-q", packageName), timeout, (stream, line) -> {
+                note(line);
+                if (stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT) {
+                    out.add(line.strip());
+                }
+            });
+            if (result.canceled()) {
+                end(HostStatus.CANCELED, "interrupted");
+                return CANCELED;
+            }
+            if (result.timedOut()) {
+                end(HostStatus.TIMED_OUT, "rpm -q did not answer within " + timeout.toSeconds() + " s (killed)");
+                return CANCELED;
+            }
+            for (String line : out) {
+                if (line.startsWith(packageName + "-")) {
+                    return evr(packageName, line);
+                }
+            }
+            return null;
+        }
+
+        private boolean runStep(SshConnection c, RemoteCommand command, Duration timeout, String what) throws SshFailure {
+            ExecResult result = exec(c, command, timeout);
+            if (result.canceled()) {
+                end(HostStatus.CANCELED, what + " interrupted by cancel");
+                return false;
+            }
+            if (result.timedOut()) {
+                end(HostStatus.TIMED_OUT, what + " did not finish within " + human(timeout) + "; its command was killed");
+                return false;
+            }
+            if (!result.succeeded()) {
+                end(HostStatus.FAILED, what + " failed: '" + command + "' exited " + result.exitStatus() + lastLine());
+                return false;
+            }
+            return true;
+        }
+
+        private ExecResult exec(SshConnection c, RemoteCommand command, Duration timeout) throws SshFailure {
+            note("$ " + command);
+            ExecResult result = c.exec(command, timeout, (stream, line) -> note(
+                    stream == dev.yardmaster.ssh.OutputListener.Stream.STDERR ? "! " + line : line));
+            note(result.timedOut() ? "(timed out after " + human(timeout) + ", killed)"
+                    : result.canceled() ? "(interrupted)" : "(exit " + result.exitStatus() + ", " + result.elapsed().toMillis() + " ms)");
+            return result;
+        }
+
+        private String lastLine() {
+            String[] lines = log.toString().split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String l = lines[i];
+                if (!l.startsWith("(exit") && !l.startsWith("$ ") && !l.isBlank()) {
+                    return ": " + (l.startsWith("! ") ? l.substring(2) : l);
+                }
+            }
+            return "";
+        }
+
+        private synchronized void note(String line) {
+            if (log.length() < MAX_LOG) {
+                log.append(line).append('\n');
+            }
+        }
+
+        private void transition(Step next, Consumer<RollHost> change) {
+            step = next;
+            persist(h -> {
+                h.step = next;
+                change.accept(h);
+            });
+        }
+
+        private void end(HostStatus status, String reason) {
+            end(status, reason, h -> {
+            });
+        }
+
+        private void end(HostStatus status, String reason, Consumer<RollHost> change) {
+            persist(h -> {
+                h.status = status;
+                h.reason = reason;
+                h.finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
+                change.accept(h);
+            });
+        }
+
+        private void persist(Consumer<RollHost> change) {
+            String text;
+            synchronized (this) {
+                text = log.toString();
+            }
+            QuarkusTransaction.requiringNew().run(() -> {
+                RollHost h = RollHost.findById(host.id);
+                change.accept(h);
+                h.log = text;
+                host.step = h.step;
+                host.fromEvr = h.fromEvr;
+                host.status = h.status;
+                rolls.hostChanged(h);
+            });
+        }
+    }
+
+    /** {@code flingerator-1.2.0-1.noarch} → {@code 1.2.0-1}. */
+    static String evr(String packageName, String nevra) {
+        String rest = nevra.substring(packageName.length() + 1);
+        int dot = rest.lastIndexOf('.');
+        if (dot > 0 && rest.substring(dot + 1).matches("noarch|x86_64|aarch64|i686|i386|ppc64le|s390x|armv7hl|src")) {
+            rest = rest.substring(0, dot);
+        }
+        return rest;
+    }
+
+    static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}

@@ -1,0 +1,17 @@
+package dev.yardmaster.rollout;
+
+import java.util.Optional;
+
+/**
+ * The build a roll installs by default: the one promoted to the environment. The promotion
+ * feature provides the real bean; until it does, {@link NoPromotions} answers "none", so a plan
+ * must name its target and is refused otherwise.
+ */
+public interface TargetBuilds {
+
+    /** The EVR promoted to the environment for this package, if any. */
+    Optional<String> promoted(String environment, String packageName);
+
+    /** Whether {@code evr} is the newest build in the environment's repository (then `yum update` installs it). */
+    boolean isNewest(String environment, String packageName, String evr);
+}

@@ -1,0 +1,207 @@
+package dev.yardmaster.ssh;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.config.hosts.KnownHostEntry;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.AttributeRepository.AttributeKey;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.jboss.logging.Logger;
+
+/**
+ * The application's one SSH client (Apache MINA SSHD), started and stopped with Yardmaster.
+ * Every server key is checked against {@code yardmaster.ssh.known-hosts}; a changed or
+ * unknown key is refused and reported as such. Connect, authentication and every command
+ * have their own timeout.
+ */
+@ApplicationScoped
+public class SshSessions {
+
+    private static final Logger LOG = Logger.getLogger(SshSessions.class);
+
+    /** Host names and IPv4/IPv6 addresses; nothing a shell or ssh option parser would read. */
+    public static final Pattern ADDRESS = Pattern.compile(
+            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39}");
+
+    static final AttributeKey<String> HOST_KEY_PROBLEM = new AttributeKey<>();
+
+    private final SshConfig config;
+    private volatile SshClient client;
+
+    SshSessions(SshConfig config) {
+        this.config = config;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
+    /** Starts the client; called at application start, safe to call again. */
+    public synchronized void start() {
+        if (client != null) {
+            return;
+        }
+        SshClient ssh = SshClient.setUpDefaultClient();
+        ssh.setServerKeyVerifier(verifier());
+        config.privateKey().map(Path::of).ifPresent(key -> ssh.setKeyIdentityProvider(new FileKeyPairProvider(key)));
+        CoreModuleProperties.IDLE_TIMEOUT.set(ssh, config.idleTimeout());
+        CoreModuleProperties.AUTH_TIMEOUT.set(ssh, config.authTimeout());
+        CoreModuleProperties.IO_CONNECT_TIMEOUT.set(ssh, config.connectTimeout());
+        ssh.start();
+        client = ssh;
+    }
+
+    /** Stops the client, closing every open session. */
+    public synchronized void stop() {
+        if (client != null) {
+            try {
+                client.stop();
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "closing the SSH client");
+            }
+            client = null;
+        }
+    }
+
+    public SshConfig config() {
+        return config;
+    }
+
+    /** True when a key and a known_hosts file are configured and readable. */
+    public boolean isConfigured() {
+        return config.privateKey().map(p -> Files.isReadable(Path.of(p))).orElse(false)
+                && config.knownHosts().map(p -> Files.isReadable(Path.of(p))).orElse(false);
+    }
+
+    /** Connects and authenticates with the configured user and timeouts. */
+    public SshConnection connect(String address, int port) throws SshFailure {
+        return connect(address, port, config.connectTimeout());
+    }
+
+    /**
+     * Connects to {@code address:port} as {@code yardmaster.ssh.user}, verifies the host key
+     * and authenticates with the configured key, each phase bounded by {@code timeout}.
+     */
+    public SshConnection connect(String address, int port, Duration timeout) throws SshFailure {
+        if (address == null || !ADDRESS.matcher(address).matches()) {
+            throw new IllegalArgumentException("not a host name or address: " + address);
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("not a port: " + port);
+        }
+        if (!isConfigured()) {
+            throw new SshFailure(SshFailure.Kind.NOT_CONFIGURED,
+                    "SSH is not configured: set yardmaster.ssh.private-key and yardmaster.ssh.known-hosts to readable files");
+        }
+        SshClient ssh = client;
+        if (ssh == null) {
+            throw new SshFailure(SshFailure.Kind.NOT_CONFIGURED, "the SSH client is stopped");
+        }
+        String where = address + ":" + port;
+        ClientSession session;
+        try {
+            ConnectFuture future = ssh.connect(config.user(), address, port);
+            if (!future.await(timeout)) {
+                future.cancel();
+                throw new SshFailure(SshFailure.Kind.TIMEOUT, "no SSH connection to " + where + " within " + human(timeout));
+            }
+            if (future.getException() != null) {
+                throw classify(where, future.getException(), null);
+            }
+            session = future.getSession();
+        } catch (SshFailure e) {
+            throw e;
+        } catch (IOException e) {
+            throw classify(where, e, null);
+        }
+        try {
+            var auth = session.auth();
+            if (!auth.await(timeout.plus(config.authTimeout()))) {
+                session.close(true);
+                throw new SshFailure(SshFailure.Kind.TIMEOUT,
+                        "SSH handshake with " + where + " did not finish within " + human(timeout.plus(config.authTimeout())));
+            }
+            if (!auth.isSuccess()) {
+                SshFailure failure = classify(where, auth.getException(), session);
+                session.close(true);
+                throw failure;
+            }
+        } catch (SshFailure e) {
+            throw e;
+        } catch (IOException e) {
+            SshFailure failure = classify(where, e, session);
+            session.close(true);
+            throw failure;
+        }
+        return new SshConnection(session, where, config.execTimeout());
+    }
+
+    private SshFailure classify(String where, Throwable cause, ClientSession session) {
+        String hostKey = session == null ? null : session.getAttribute(HOST_KEY_PROBLEM);
+        if (hostKey != null) {
+            boolean changed = hostKey.startsWith("changed");
+            return new SshFailure(changed ? SshFailure.Kind.HOST_KEY_CHANGED : SshFailure.Kind.HOST_KEY_UNKNOWN,
+                    (changed ? "host key of " + where + " CHANGED: " : "host key of " + where + " is not in known_hosts: ")
+                            + hostKey.substring(hostKey.indexOf(':') + 1).strip(), cause);
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+                return new SshFailure(SshFailure.Kind.UNREACHABLE, "connection to " + where + " refused: " + t.getMessage(), cause);
+            }
+            if (t instanceof SocketTimeoutException) {
+                return new SshFailure(SshFailure.Kind.TIMEOUT, "connection to " + where + " timed out", cause);
+            }
+        }
+        String message = cause == null ? "unknown error" : String.valueOf(cause.getMessage());
+        if (session != null && session.isOpen() || message.toLowerCase().contains("no more authentication methods")) {
+            return new SshFailure(SshFailure.Kind.AUTH_FAILED, "authentication to " + where + " failed: " + message, cause);
+        }
+        if (session != null && session.getServerVersion() != null && message.toLowerCase().contains("auth")) {
+            return new SshFailure(SshFailure.Kind.AUTH_FAILED, "authentication to " + where + " failed: " + message, cause);
+        }
+        return new SshFailure(SshFailure.Kind.UNREACHABLE, "SSH to " + where + " failed: " + message, cause);
+    }
+
+    private KnownHostsServerKeyVerifier verifier() {
+        Path file = Path.of(config.knownHosts().orElse("/nonexistent/known_hosts"));
+        KnownHostsServerKeyVerifier verifier = new KnownHostsServerKeyVerifier((session, remote, key) -> {
+            session.setAttribute(HOST_KEY_PROBLEM, "unknown: " + KeyUtils.getFingerPrint(key));
+            return false;
+        }, file) {
+            @Override
+            public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote, KnownHostEntry entry,
+                    PublicKey expected, PublicKey actual) {
+                session.setAttribute(HOST_KEY_PROBLEM, "changed: expected " + KeyUtils.getFingerPrint(expected)
+                        + ", got " + KeyUtils.getFingerPrint(actual));
+                return false;
+            }
+        };
+        return verifier;
+    }
+
+    static String human(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+    }
+}
