@@ -1,25 +1,23 @@
-# Yardmaster container image (JVM mode), the Helm chart's default image.
-#
-# Build the application first, then the image (from the repository root):
-#   ./mvnw -B package -DskipTests
-#   docker build -t ghcr.io/yardmaster-dev/yardmaster:0.1.0 .
-#
-# Runs as the non-root user 185 and works with a read-only root filesystem: it writes only to
-# /tmp (an emptyDir in the chart). Configuration comes from environment variables.
-FROM registry.access.redhat.com/ubi9/openjdk-21-runtime:1.21
+# Yardmaster, JVM mode. Build the application first (./mvnw -B package -DskipTests), then:
+#   docker build -t ghcr.io/yardmaster/yardmaster:0.1.0 .
+# The image runs as an unprivileged user and works with a read-only root file system
+# (the Helm chart mounts an emptyDir on /tmp).
+FROM eclipse-temurin:21-jre-noble
 
-ENV LANGUAGE='en_US:en'
+RUN groupadd --system --gid 10001 yardmaster \
+ && useradd --system --uid 10001 --gid yardmaster --home-dir /deployments --shell /usr/sbin/nologin yardmaster \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends util-linux createrepo-c \
+ && rm -rf /var/lib/apt/lists/*
 
-# The fast-jar layout from target/quarkus-app, dependencies first so they cache as a layer.
-COPY --chown=185 target/quarkus-app/lib/ /deployments/lib/
-COPY --chown=185 target/quarkus-app/*.jar /deployments/
-COPY --chown=185 target/quarkus-app/app/ /deployments/app/
-COPY --chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/
+WORKDIR /deployments
+COPY --chown=10001:10001 target/quarkus-app/lib/ lib/
+COPY --chown=10001:10001 target/quarkus-app/*.jar ./
+COPY --chown=10001:10001 target/quarkus-app/app/ app/
+COPY --chown=10001:10001 target/quarkus-app/quarkus/ quarkus/
 
+USER 10001
 EXPOSE 8080
-USER 185
-ENV JAVA_OPTS_APPEND="-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
-ENV JAVA_APP_JAR="/deployments/quarkus-run.jar"
-
-# run-java.sh execs the JVM, so SIGTERM from Kubernetes reaches Quarkus' shutdown hooks.
-ENTRYPOINT [ "/opt/jboss/container/java/run/run-java.sh" ]
+ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dvertx.cacheDirBase=/tmp/vertx"
+# exec: the JVM is PID 1's only child-free process and receives SIGTERM for graceful hand-over.
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -51,8 +52,44 @@ class AuthorizationMatrixTest {
             new Endpoint("GET", "/api/audit", null, Needs.VIEWER),
             new Endpoint("GET", "/api/audit/verify", null, Needs.VIEWER),
             new Endpoint("GET", "/api/audit/export?format=csv", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/packages", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/builds", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/builds/999999", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/builds/rejected", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/builds/rescan", null, Needs.DEPLOYER),
+            new Endpoint("GET", "/api/promotions", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/promotions", "{\"package\":\"nosuch\",\"version\":\"1.0\",\"environment\":\"review\",\"reason\":\"matrix\"}", Needs.DEPLOYER),
+            new Endpoint("GET", "/api/promotions/999999", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/promotions/999999/approve", "{}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/promotions/999999/reject", "{}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/environments/review/packages/nosuch/rollback", "{\"reason\":\"matrix\"}", Needs.DEPLOYER),
+            new Endpoint("GET", "/api/environments/review/packages", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/environments/review/packages/flingerator/history", null, Needs.VIEWER),
             new Endpoint("GET", "/api/webhooks/endpoints", null, Needs.RELEASE_MANAGER),
-            new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER));
+            new Endpoint("GET", "/api/webhooks/deliveries", null, Needs.RELEASE_MANAGER),
+            // Scaling: groups come from ScalingFixture (fake AWS), discovered before the matrix runs.
+            new Endpoint("GET", "/api/scaling/groups", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/scaling/groups/review-worker-spot", null, Needs.VIEWER),
+            new Endpoint("GET", "/api/scaling/groups/review-worker-spot/activities", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/scaling/discover", null, Needs.DEPLOYER),
+            new Endpoint("PUT", "/api/scaling/groups/review-worker-spot/desired-capacity", "{\"desiredCapacity\":10}", Needs.DEPLOYER),
+            new Endpoint("PUT", "/api/scaling/groups/prod-worker-spot/desired-capacity", "{\"desiredCapacity\":4}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/scaling/groups/review-worker-spot/shift-to-backup", "{\"count\":1}", Needs.DEPLOYER),
+            new Endpoint("POST", "/api/scaling/groups/prod-worker-spot/shift-to-backup", "{\"count\":1}", Needs.RELEASE_MANAGER),
+            new Endpoint("GET", "/api/scaling/first-boot/review/worker", null, Needs.VIEWER),
+            new Endpoint("POST", "/api/scaling/first-boot/review/worker/launch-template-versions", null, Needs.DEPLOYER),
+            new Endpoint("POST", "/api/scaling/first-boot/prod/worker/launch-template-versions", null, Needs.RELEASE_MANAGER));
+
+    private static boolean scalingSeeded;
+
+    /** Once per class, after Quarkus (and RestAssured's port) is up. */
+    @BeforeEach
+    void seedScalingGroups() {
+        if (!scalingSeeded) {
+            dev.yardmaster.scaling.ScalingFixture.standard();
+            scalingSeeded = true;
+        }
+    }
 
     static Stream<Endpoint> endpoints() {
         return ENDPOINTS.stream();
@@ -81,8 +118,9 @@ class AuthorizationMatrixTest {
     void rolesDecide(Endpoint endpoint, String identity, Needs holds) {
         Response response = call(given().auth().oauth2(Tokens.forIdentity(identity)), endpoint);
         if (holds.compareTo(endpoint.needs()) >= 0) {
-            // Allowed: the call went through authorization; 409 means the state was already so.
-            assertThat(response.statusCode()).as(response.asString()).isIn(200, 201, 202, 204, 409);
+            // Allowed: the call got past authorization. What follows (200, or 404/409 for the
+            // made-up ids and states the matrix uses) is the endpoint's own business.
+            assertThat(response.statusCode()).as(response.asString()).isNotIn(401, 403, 500);
         } else {
             assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
             assertThat(response.contentType()).startsWith("application/problem+json");

@@ -1,0 +1,428 @@
+package dev.yardmaster.build;
+
+import dev.yardmaster.repo.RepoFiles;
+import dev.yardmaster.repo.RepoServers;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the build table in step with build/: reads the header of every new or changed RPM,
+ * marks vanished files missing (never deletes them: promotions point at them), and records
+ * every file it cannot index with the reason. Scans run on a schedule, on request and, in
+ * local mode, when build/ changes; requests that arrive during a scan share one follow-up
+ * scan, and only one replica scans at a time (advisory lock).
+ */
+@ApplicationScoped
+public class BuildCatalog {
+
+    private static final Logger LOG = Logger.getLogger(BuildCatalog.class);
+    /** What rpmbuild produces; anything else could not be passed safely to a command later. */
+    static final Pattern SAFE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+~^-]*\\.rpm$");
+    private static final int CHUNK = 200;
+    private static final int READERS = 4;
+
+    /** What one scan did. */
+    public record ScanResult(boolean ran, int indexed, int unchanged, int rejected, int missing, long millis,
+            OffsetDateTime finishedAt, String error) {
+        static ScanResult skipped(String why) {
+            return new ScanResult(false, 0, 0, 0, 0, 0, OffsetDateTime.now(ZoneOffset.UTC), why);
+        }
+    }
+
+    private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
+    }
+
+    private sealed interface Outcome permits Indexed, Rejected {
+    }
+
+    private record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
+    }
+
+    private record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
+    }
+
+    private final RepoServers repos;
+    private final CatalogConfig config;
+    private final Object gate = new Object();
+    private CompletableFuture<ScanResult> current;
+    private CompletableFuture<ScanResult> next;
+    private volatile ScanResult last;
+    private volatile Thread watcher;
+
+    BuildCatalog(RepoServers repos, CatalogConfig config) {
+        this.repos = repos;
+        this.config = config;
+    }
+
+    /** Whether a repo server is configured at all. */
+    public boolean isConfigured() {
+        return repos.config().path().isPresent();
+    }
+
+    /** The last finished scan, if any (for the page and health). */
+    public Optional<ScanResult> lastScan() {
+        return Optional.ofNullable(last);
+    }
+
+    /**
+     * Asks for a scan. If one is running, the caller shares the single scan that follows it
+     * (files may have changed after the running one listed build/).
+     */
+    public CompletableFuture<ScanResult> requestScan() {
+        synchronized (gate) {
+            if (current == null) {
+                current = new CompletableFuture<>();
+                CompletableFuture<ScanResult> mine = current;
+                Thread.ofVirtual().name("build-catalog-scan").start(this::scanLoop);
+                return mine;
+            }
+            if (next == null) {
+                next = new CompletableFuture<>();
+            }
+            return next;
+        }
+    }
+
+    /** Scans and waits for the result. */
+    public ScanResult scanNow(Duration timeout) {
+        try {
+            return requestScan().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return ScanResult.skipped("scan did not finish: " + e.getMessage());
+        }
+    }
+
+    @Scheduled(every = "${yardmaster.catalog.scan-interval:30s}", delayed = "5s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        requestScan();
+    }
+
+    private void scanLoop() {
+        while (true) {
+            CompletableFuture<ScanResult> mine;
+            synchronized (gate) {
+                mine = current;
+            }
+            ScanResult result;
+            try {
+                result = scanOnce();
+            } catch (RuntimeException | IOException e) {
+                LOG.warn("Build scan failed", e);
+                result = ScanResult.skipped(e.getMessage());
+            }
+            if (result.ran()) {
+                last = result;
+            }
+            mine.complete(result);
+            synchronized (gate) {
+                if (next == null) {
+                    current = null;
+                    return;
+                }
+                current = next;
+                next = null;
+            }
+        }
+    }
+
+    private ScanResult scanOnce() throws IOException {
+        Optional<RepoFiles> files = repos.files();
+        if (files.isEmpty()) {
+            return ScanResult.skipped("yardmaster.repo.path is not configured");
+        }
+        // One replica at a time: the others skip, the holder's result lands in the same table.
+        return QuarkusTransaction.requiringNew().timeout(600).call(() -> {
+            boolean locked = (Boolean) Build.getEntityManager()
+                    .createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext('yardmaster.build-catalog'))")
+                    .getSingleResult();
+            if (!locked) {
+                return ScanResult.skipped("another replica is scanning");
+            }
+            return scan(files.get());
+        });
+    }
+
+    private ScanResult scan(RepoFiles files) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        List<RepoFiles.Entry> entries = files.listBuild();
+        Map<String, Known> known = new HashMap<>();
+        for (Object[] row : Build.getEntityManager()
+                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state from Build b", Object[].class)
+                .getResultList()) {
+            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4]));
+        }
+        Instant settled = Instant.now().minus(config.settleTime());
+        List<Outcome> outcomes = new ArrayList<>();
+        List<RepoFiles.Entry> toRead = new ArrayList<>();
+        List<Long> unchanged = new ArrayList<>();
+        Set<String> listed = new HashSet<>();
+        boolean deferred = false;
+        for (RepoFiles.Entry entry : entries) {
+            listed.add(entry.name());
+            if (!entry.name().endsWith(".rpm")) {
+                continue;
+            }
+            String refusal = refusal(entry, settled);
+            if (refusal != null) {
+                deferred |= refusal.startsWith("still being copied");
+                outcomes.add(new Rejected(entry, refusal));
+                continue;
+            }
+            Known k = known.get(entry.name());
+            if (k != null && k.size() == entry.size() && k.mtime().toInstant().equals(truncate(entry.modified()))) {
+                unchanged.add(k.id());
+                continue;
+            }
+            toRead.add(entry);
+        }
+        outcomes.addAll(readAll(files, toRead));
+        int indexed = 0;
+        int rejected = 0;
+        List<Outcome> batch = new ArrayList<>();
+        for (Outcome outcome : outcomes) {
+            if (outcome instanceof Indexed) {
+                indexed++;
+            } else {
+                rejected++;
+                deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
+            }
+            batch.add(outcome);
+            if (batch.size() == CHUNK) {
+                write(batch);
+                batch.clear();
+            }
+        }
+        write(batch);
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (int from = 0; from < unchanged.size(); from += 5000) {
+            Build.update("lastSeenAt = ?1, state = ?2 where id in ?3", now, Build.State.present,
+                    unchanged.subList(from, Math.min(unchanged.size(), from + 5000)));
+        }
+        List<String> vanished = known.entrySet().stream()
+                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
+                .map(Map.Entry::getKey).toList();
+        if (!vanished.isEmpty()) {
+            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
+        }
+        Set<String> rejectedNow = new HashSet<>();
+        outcomes.stream().filter(o -> o instanceof Rejected).forEach(o -> rejectedNow.add(((Rejected) o).entry().name()));
+        RejectedFile.delete(rejectedNow.isEmpty() ? "1 = 1" : "fileName not in ?1",
+                rejectedNow.isEmpty() ? new Object[0] : new Object[] {rejectedNow});
+        if (deferred) {
+            // Look again once the copy has had time to finish, not only at the next tick.
+            CompletableFuture.delayedExecutor(config.settleTime().toMillis() + 500, TimeUnit.MILLISECONDS)
+                    .execute(this::requestScan);
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        if (indexed + rejected + vanished.size() > 0) {
+            LOG.infof("Build scan of %s: %d indexed, %d unchanged, %d rejected, %d now missing in %d ms", files.describe(),
+                    indexed, unchanged.size(), rejected, vanished.size(), millis);
+        }
+        return new ScanResult(true, indexed, unchanged.size(), rejected, vanished.size(), millis, now, null);
+    }
+
+    /** Why a file cannot be indexed before even opening it, or null. */
+    static String refusal(RepoFiles.Entry entry, Instant settled) {
+        if (!SAFE_NAME.matcher(entry.name()).matches()) {
+            return "file name has spaces, non-ASCII or shell characters; rename it to what rpmbuild produces";
+        }
+        if (entry.symlink() && !entry.targetInsideBuild()) {
+            return entry.regularFile() ? "symlink pointing outside build/ (" + entry.target() + ")"
+                    : "dangling symlink (" + entry.target() + ")";
+        }
+        if (!entry.regularFile()) {
+            return "not a regular file";
+        }
+        if (entry.size() == 0) {
+            return "empty file (0 bytes)";
+        }
+        if (entry.modified().isAfter(settled)) {
+            return "still being copied (changed moments ago); read again in the next scan";
+        }
+        return null;
+    }
+
+    private List<Outcome> readAll(RepoFiles files, List<RepoFiles.Entry> entries) throws InterruptedException {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(READERS, entries.size()));
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (RepoFiles.Entry entry : entries) {
+                futures.add(pool.submit(() -> read(files, entry)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> future : futures) {
+                try {
+                    outcomes.add(future.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return outcomes;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Reads one file's header and hash; never throws for a bad file, it is rejected instead. */
+    static Outcome read(RepoFiles files, RepoFiles.Entry entry) {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = new DigestInputStream(files.open(entry.name()), sha256)) {
+            RpmHeader header = RpmHeader.read(new NonClosing(in));
+            in.transferTo(OutputStream.nullOutputStream());
+            RepoFiles.Entry after = files.stat(entry.name());
+            if (after.size() != entry.size() || !after.modified().equals(entry.modified())) {
+                return new Rejected(after, "still being copied (size or time changed while reading); read again in the next scan");
+            }
+            return new Indexed(entry, header, HexFormat.of().formatHex(sha256.digest()));
+        } catch (IOException | RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return new Rejected(entry, "not a readable RPM: " + why);
+        }
+    }
+
+    private void write(List<Outcome> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        for (Outcome outcome : batch) {
+            if (outcome instanceof Indexed indexed) {
+                upsert(indexed, now);
+                RejectedFile.deleteById(indexed.entry().name());
+            } else if (outcome instanceof Rejected rejected) {
+                RejectedFile file = RejectedFile.findById(rejected.entry().name());
+                if (file == null) {
+                    file = new RejectedFile();
+                    file.fileName = rejected.entry().name();
+                }
+                file.reason = rejected.reason();
+                file.fileSize = rejected.entry().size();
+                file.fileMtime = OffsetDateTime.ofInstant(truncate(rejected.entry().modified()), ZoneOffset.UTC);
+                file.lastSeenAt = now;
+                file.persist();
+            }
+        }
+        Build.getEntityManager().flush();
+        Build.getEntityManager().clear();
+    }
+
+    private static void upsert(Indexed indexed, OffsetDateTime now) {
+        RpmHeader h = indexed.header();
+        Build build = Build.byFileName(indexed.entry().name()).orElseGet(Build::new);
+        build.fileName = indexed.entry().name();
+        build.packageName = h.name();
+        build.epoch = h.epoch();
+        build.version = h.version();
+        build.release = h.release();
+        build.arch = h.arch();
+        build.nevra = h.nevra();
+        build.summary = h.summary();
+        build.buildTime = h.buildTime();
+        build.buildHost = h.buildHost();
+        build.license = h.license();
+        build.fileSize = indexed.entry().size();
+        build.sha256 = indexed.sha256();
+        build.sourceRpm = h.sourceRpm();
+        build.vcs = h.vcs();
+        build.changelogText = h.changelogText();
+        build.changelogAuthor = h.changelogAuthor();
+        build.changelogTime = h.changelogTime();
+        build.commitAuthor = h.commitAuthor();
+        build.commitReviewer = h.commitReviewer();
+        build.commitMessage = h.commitMessage();
+        build.unreviewed = h.unreviewed();
+        build.fileMtime = OffsetDateTime.ofInstant(truncate(indexed.entry().modified()), ZoneOffset.UTC);
+        build.state = Build.State.present;
+        build.lastSeenAt = now;
+        build.persist();
+    }
+
+    /** PostgreSQL keeps microseconds; compare at that precision. */
+    static Instant truncate(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    void watch(@Observes StartupEvent start) {
+        Optional<Path> local = repos.localBuildDir();
+        if (local.isEmpty() || !config.watch()) {
+            return;
+        }
+        watcher = Thread.ofVirtual().name("build-catalog-watch").start(() -> {
+            try (WatchService service = FileSystems.getDefault().newWatchService()) {
+                local.get().register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
+                        StandardWatchEventKinds.ENTRY_MODIFY);
+                while (!Thread.currentThread().isInterrupted()) {
+                    var key = service.take();
+                    key.pollEvents();
+                    key.reset();
+                    requestScan();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("Not watching %s for changes (%s); the scheduled scan still runs", local.get(), e.getMessage());
+            }
+        });
+    }
+
+    void stopWatching(@Observes ShutdownEvent stop) {
+        Thread w = watcher;
+        if (w != null) {
+            w.interrupt();
+        }
+    }
+
+    /** Lets the header reader stop early without closing the digest stream under it. */
+    private static final class NonClosing extends java.io.FilterInputStream {
+        NonClosing(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.yardmaster.build;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.security.CurrentUser;
+import dev.yardmaster.security.Roles;
+import dev.yardmaster.web.YardmasterException;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The build catalog for bots: packages, builds (cursor-paged), rejected files, rescans. */
+@Path("/api")
+@Tag(name = "Builds")
+public class BuildResource {
+
+    /** A build as the API shows it. */
+    public record BuildView(long id, String fileName, @JsonProperty("package") String packageName, int epoch,
+            String version, String release, String arch, String nevra, String summary, OffsetDateTime buildTime,
+            String buildHost, String license, long fileSize, String sha256, String sourceRpm, String vcs,
+            String changelog, String changelogAuthor, OffsetDateTime changelogTime, String commitAuthor,
+            String commitReviewer, String commitMessage, boolean unreviewed, String state, List<String> liveIn) {
+        static BuildView of(Build b, List<String> liveIn) {
+            return new BuildView(b.id, b.fileName, b.packageName, b.epoch == null ? 0 : b.epoch, b.version, b.release,
+                    b.arch, b.nevra, b.summary, b.buildTime, b.buildHost, b.license, b.fileSize, b.sha256, b.sourceRpm,
+                    b.vcs, b.changelogText, b.changelogAuthor, b.changelogTime, b.commitAuthor, b.commitReviewer,
+                    b.commitMessage, b.unreviewed, b.state.name(), liveIn);
+        }
+    }
+
+    public record Page(List<BuildView> builds, Long nextCursor) {
+    }
+
+    public record PackageView(String name, long builds, String latest) {
+    }
+
+    public record RejectedView(String fileName, String reason, Long size, OffsetDateTime lastSeenAt) {
+    }
+
+    private final BuildCatalog catalog;
+    private final BuildQueries queries;
+    private final CurrentUser user;
+    private final AuditLog audit;
+
+    BuildResource(BuildCatalog catalog, BuildQueries queries, CurrentUser user, AuditLog audit) {
+        this.catalog = catalog;
+        this.queries = queries;
+        this.user = user;
+        this.audit = audit;
+    }
+
+    @GET
+    @Path("/packages")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "Packages that have builds, with their newest version")
+    public List<PackageView> packages() {
+        return queries.packages();
+    }
+
+    @GET
+    @Path("/builds")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "Builds, newest first", description = "Filter by package and free text (file name, version, commit line, author, reviewer); page with nextCursor. The order (id descending) is stable while new builds arrive.")
+    public Page builds(@QueryParam("package") String packageName, @QueryParam("q") String q,
+            @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("50") int limit) {
+        if (limit < 1 || limit > 500) {
+            throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 500.");
+        }
+        List<Build> builds = queries.newestFirst(packageName, q, cursor, limit + 1);
+        boolean more = builds.size() > limit;
+        List<Build> page = more ? builds.subList(0, limit) : builds;
+        var live = queries.liveIn(page);
+        return new Page(page.stream().map(b -> BuildView.of(b, live.getOrDefault(b.id, List.of()))).toList(),
+                more ? page.get(page.size() - 1).id : null);
+    }
+
+    @GET
+    @Path("/builds/{id:[0-9]+}")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "One build with every header field")
+    public BuildView build(@PathParam("id") long id) {
+        Build build = Build.findById(id);
+        if (build == null) {
+            throw YardmasterException.notFound("build", "There is no build " + id + ".");
+        }
+        return BuildView.of(build, queries.liveIn(List.of(build)).getOrDefault(build.id, List.of()));
+    }
+
+    @GET
+    @Path("/builds/rejected")
+    @RolesAllowed(Roles.VIEWER)
+    @Operation(summary = "Files in build/ that could not be indexed, and why")
+    public List<RejectedView> rejected() {
+        return RejectedFile.byName().stream().map(r -> new RejectedView(r.fileName, r.reason, r.fileSize, r.lastSeenAt)).toList();
+    }
+
+    @POST
+    @Path("/builds/rescan")
+    @RolesAllowed(Roles.DEPLOYER)
+    @Operation(summary = "Scan build/ now and wait for the result", description = "Requests that arrive during a scan share the next one.")
+    public BuildCatalog.ScanResult rescan() {
+        BuildCatalog.ScanResult result = catalog.scanNow(Duration.ofMinutes(5));
+        if (!result.ran() && result.error() != null && result.error().contains("not configured")) {
+            throw new YardmasterException(503, "repo-not-configured", "Service unavailable",
+                    "No repo server is configured (yardmaster.repo.path).", java.util.Map.of());
+        }
+        return result;
+    }
+}

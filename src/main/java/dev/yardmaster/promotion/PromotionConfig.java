@@ -1,0 +1,42 @@
+package dev.yardmaster.promotion;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Rules and limits of promotions. */
+@ConfigMapping(prefix = "yardmaster.promotion")
+public interface PromotionConfig {
+
+    /**
+     * A build may enter an environment only after it was live in the one before it. Admins
+     * can still pass {@code force} (audited).
+     */
+    @WithDefault("true")
+    boolean requirePreviousEnvironment();
+
+    /** How long a request for a protected environment waits for approval before it expires. */
+    @WithDefault("24h")
+    Duration approvalTimeout();
+
+    /** Refuse builds flagged unreviewed (no reviewer, or author = reviewer) in protected environments. */
+    @WithDefault("false")
+    boolean blockUnreviewedInProtected();
+
+    /**
+     * Freeze windows per environment, in UTC, as {@code Fri 16:00-Mon 08:00} (weekday ranges)
+     * or {@code 2026-12-24T00:00-2026-12-27T00:00} (dates); promotions and rolls are refused
+     * inside them. Example: {@code yardmaster.promotion.freeze-windows.prod=Fri 16:00-Mon 08:00}.
+     */
+    Map<String, List<String>> freezeWindows();
+
+    /** How long a promotion waits for the environment's repo lock (another promotion, or a person). */
+    @WithDefault("60s")
+    Duration lockTimeout();
+
+    /** Time allowed for one repo-server command, e.g. createrepo_c. */
+    @WithDefault("2m")
+    Duration commandTimeout();
+}
