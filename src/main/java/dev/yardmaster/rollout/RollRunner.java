@@ -11,6 +11,8 @@ import dev.yardmaster.ssh.SshFailure;
 import dev.yardmaster.ssh.SshSessions;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -84,7 +86,8 @@ public class RollRunner {
         loop = Thread.ofPlatform().daemon().name("roll-runner").start(this::loop);
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** Hands rolls over first: before the SSH client and the event listener stop. */
+    void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
         releaseLeases(Duration.ofSeconds(5));
     }
 

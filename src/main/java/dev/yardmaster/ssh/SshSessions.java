@@ -1,6 +1,8 @@
 package dev.yardmaster.ssh;
 
 import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.Priority;
+import jakarta.interceptor.Interceptor;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -56,7 +58,11 @@ public class SshSessions {
         start();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /**
+     * Runs after every default-priority shutdown observer, so the roll runner's hand-over can let
+     * running hosts finish over still-open connections before the client closes.
+     */
+    void onStop(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) ShutdownEvent event) {
         stop();
     }
 
