@@ -212,6 +212,12 @@ class RollsTest {
     @Order(7)
     void aPersonPlansPreviewsAndWatchesARollLiveInTheBrowser() {
         Page page = browser.login(base.toString(), "alice");
+        page.onConsoleMessage(m -> System.out.println("browser console: " + m.text()));
+        page.onResponse(r -> {
+            if (r.status() >= 400) {
+                System.out.println("browser got " + r.status() + " for " + r.url());
+            }
+        });
         page.navigate(base + "rolls");
         page.fill("input[name=package]", "flingerator");
         page.selectOption("select[name=environment]", "staging");
@@ -234,7 +240,7 @@ class RollsTest {
                 new Page.WaitForFunctionOptions().setTimeout(90_000));
         assertThat(page.textContent("#roll-counts [data-state=SUCCEEDED] .n")).isEqualTo("20");
         page.click(".cell >> nth=0");
-        assertThat(page.textContent("#host-log-text")).contains("$ rpm -q flingerator");
+        page.waitForFunction("() => document.getElementById('host-log-text').textContent.includes('$ rpm -q flingerator')");
         browser.screenshot("roll-done");
     }
 
