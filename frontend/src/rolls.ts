@@ -77,7 +77,7 @@ if (head) {
   };
 
   const connect = () => {
-    const source = new EventSource(`/api/rolls/${rollId}/events?since=${since}`);
+    const source = new EventSource(`/rolls/${rollId}/events?since=${since}`);
     const live = document.getElementById("roll-live");
     source.onopen = () => { if (live) live.textContent = "● live"; };
     source.onerror = () => { if (live) live.textContent = "reconnecting…"; };
@@ -100,18 +100,17 @@ if (head) {
     });
   };
 
-  fetch(`/api/rolls/${rollId}/hosts`, { headers: { Accept: "application/json" } })
-    .then((r) => r.json())
-    .then((list: HostState[]) => {
-      list.forEach(queue);
-      connect();
-    });
+  fetch(`/rolls/${rollId}/hosts.json`, { headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`hosts: HTTP ${r.status}`))))
+    .then((list: HostState[]) => list.forEach(queue))
+    .catch((e) => console.error("roll page:", e))
+    .finally(connect);
   setInterval(() => { if (!scheduled) { scheduled = true; requestAnimationFrame(render); } }, 1000);
 
   document.getElementById("roll-grid")?.addEventListener("click", async (e) => {
     const cell = (e.target as HTMLElement).closest<HTMLElement>(".cell");
     if (!cell) return;
-    const r = await fetch(`/api/rolls/${rollId}/hosts/${cell.dataset.host}/log`, { headers: { Accept: "application/json" } });
+    const r = await fetch(`/rolls/${rollId}/hosts/${cell.dataset.host}/log.json`, { headers: { Accept: "application/json" } });
     const log = await r.json();
     (document.getElementById("host-log-title") as HTMLElement).textContent = `${log.name}: ${log.status}`;
     (document.getElementById("host-log-text") as HTMLElement).textContent = log.log || "(no output yet)";

@@ -64,8 +64,11 @@ public class RollPages {
     private final CurrentUser user;
     private final Flash flash;
     private final dev.yardmaster.environment.Environments environments;
+    private final RollResource api;
 
-    RollPages(Rolls rolls, RollRunner runner, CurrentUser user, Flash flash, dev.yardmaster.environment.Environments environments) {
+    RollPages(Rolls rolls, RollRunner runner, CurrentUser user, Flash flash, dev.yardmaster.environment.Environments environments,
+            RollResource api) {
+        this.api = api;
         this.rolls = rolls;
         this.runner = runner;
         this.user = user;
@@ -121,6 +124,32 @@ public class RollPages {
                 .setParameter(1, id).getSingleResult();
         boolean canControl = user.has(environments.roleToChange(environments.require(roll.environment)));
         return Templates.roll(RollResource.view(roll), batches, last == null ? 0 : last, canControl);
+    }
+
+    // The roll page's own data under /rolls: the browser's session cookie authenticates pages,
+    // while /api is answered for bearer tokens.
+
+    @GET
+    @Path("/{id}/hosts.json")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<RollResource.HostView> hosts(@PathParam("id") long id) {
+        return api.hosts(id, null);
+    }
+
+    @GET
+    @Path("/{id}/hosts/{hostId}/log.json")
+    @Produces(MediaType.APPLICATION_JSON)
+    public RollResource.HostLog log(@PathParam("id") long id, @PathParam("hostId") long hostId) {
+        return api.log(id, hostId);
+    }
+
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("id") long id, @jakarta.ws.rs.HeaderParam("Last-Event-ID") String lastEventId,
+            @jakarta.ws.rs.QueryParam("since") Long since, @jakarta.ws.rs.core.Context jakarta.ws.rs.sse.SseEventSink sink,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.sse.Sse sse) {
+        api.events(id, lastEventId, since, sink, sse);
     }
 
     @POST

@@ -303,11 +303,15 @@ public class RollRunner {
                     workers.add(Thread.ofVirtual().name("roll-" + rollId + "-" + host.name).start(() -> {
                         try {
                             new HostWork(this, host).run();
+                        } catch (Handover e) {
+                            LOG.debugf("host %s left at its step for the next holder", host.name);
                         } catch (RuntimeException e) {
                             LOG.errorf(e, "host %s", host.name);
                         } finally {
                             slots.release();
-                            checkBudget(total);
+                            if (!stopped) {
+                                checkBudget(total);
+                            }
                         }
                     }));
                 }
@@ -625,6 +629,7 @@ public class RollRunner {
         /** The installed version-release of the package, null when not installed. */
         private String installed(SshConnection c, String packageName, Duration timeout) throws SshFailure {
             List<String> out = new ArrayList<>();
+            note("$ rpm -q " + packageName);
             ExecResult result = c.exec(RemoteCommand.of("rpm", "-q", packageName), timeout, (stream, line) -> {
                 note(line);
                 if (stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT) {
@@ -713,6 +718,11 @@ public class RollRunner {
         }
 
         private void persist(Consumer<RollHost> change) {
+            if (execution.stopped) {
+                // This instance lost the roll (lease gone, shutting down): write nothing more, so
+                // the next holder finds the host at its last stored step and resumes it there.
+                throw new Handover();
+            }
             String text;
             synchronized (this) {
                 text = log.toString();
@@ -726,6 +736,13 @@ public class RollRunner {
                 host.status = h.status;
                 rolls.hostChanged(h);
             });
+        }
+    }
+
+    /** Unwinds a host's work when its roll moved to another holder. */
+    static final class Handover extends RuntimeException {
+        Handover() {
+            super("roll handed over", null, false, false);
         }
     }
 
