@@ -84,9 +84,22 @@ class Ec2RollTest {
     void aSpotInstanceTerminatedMidRollIsSkippedAndTheRollSucceeds() {
         // BouncyCastle is a JVM-wide security provider. If the application class loader
         // registered it first, its EdDSA keys fail a cast inside Apache MINA SSHD, which runs in
-        // Quarkus's class loader: register the instance this class loader sees instead.
+        // Quarkus's class loader: register the instance this class loader sees for this test,
+        // and put the original back afterwards for the plain JUnit tests that follow.
+        java.security.Provider original = java.security.Security.getProvider("BC");
         java.security.Security.removeProvider("BC");
         java.security.Security.addProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider());
+        try {
+            roll();
+        } finally {
+            java.security.Security.removeProvider("BC");
+            if (original != null) {
+                java.security.Security.addProvider(original);
+            }
+        }
+    }
+
+    private void roll() {
         FakeAws fake = FakeAwsResource.fake();
         fake.reset();
         fake.useAddresses(ADDRESSES);
