@@ -166,15 +166,17 @@ public class BuildCatalog {
             return ScanResult.skipped("yardmaster.repo.path is not configured");
         }
         // One replica at a time: the others skip, the holder's result lands in the same table.
-        return QuarkusTransaction.requiringNew().timeout(600).call(() -> {
-            boolean locked = (Boolean) Build.getEntityManager()
-                    .createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext('yardmaster.build-catalog'))")
-                    .getSingleResult();
-            if (!locked) {
-                return ScanResult.skipped("another replica is scanning");
-            }
-            return scan(files.get());
-        });
+        try (RepoFiles reader = files.get()) {
+            return QuarkusTransaction.requiringNew().timeout(600).call(() -> {
+                boolean locked = (Boolean) Build.getEntityManager()
+                        .createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext('yardmaster.build-catalog'))")
+                        .getSingleResult();
+                if (!locked) {
+                    return ScanResult.skipped("another replica is scanning");
+                }
+                return scan(reader);
+            });
+        }
     }
 
     private ScanResult scan(RepoFiles files) throws IOException, InterruptedException {

@@ -29,4 +29,10 @@ public interface RepoConfig {
     /** The repo server's SSH port in ssh mode. */
     @WithDefault("22")
     int port();
+
+    /**
+     * The user Yardmaster logs in as on the repo server in ssh mode; without it,
+     * {@code yardmaster.ssh.user}. The key and known_hosts are {@code yardmaster.ssh.*}'s.
+     */
+    Optional<String> user();
 }

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** Reads the repo server's build/ directory, locally or over SFTP. */
-public interface RepoFiles {
+public interface RepoFiles extends AutoCloseable {
 
     /** One directory entry; {@code target} is the resolved path of a symlink, else null. */
     record Entry(String name, long size, Instant modified, boolean regularFile, boolean symlink, String target,
@@ -24,4 +24,9 @@ public interface RepoFiles {
 
     /** For messages. */
     String describe();
+
+    /** Releases what the reader holds (an SFTP session); a local reader holds nothing. */
+    @Override
+    default void close() throws IOException {
+    }
 }

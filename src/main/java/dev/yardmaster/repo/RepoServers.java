@@ -1,6 +1,9 @@
 package dev.yardmaster.repo;
 
+import dev.yardmaster.ssh.SshConnection;
+import dev.yardmaster.ssh.SshSessions;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -9,22 +12,38 @@ import java.util.Optional;
 public class RepoServers {
 
     private final RepoConfig config;
+    private final SshSessions ssh;
 
-    RepoServers(RepoConfig config) {
+    RepoServers(RepoConfig config, SshSessions ssh) {
         this.config = config;
+        this.ssh = ssh;
     }
 
     public RepoConfig config() {
         return config;
     }
 
-    /** build/ readers, or empty when no repo server is configured. */
-    public Optional<RepoFiles> files() {
+    /**
+     * A reader of build/ (close it when done: in ssh mode it holds one SSH session), or empty
+     * when no repo server is configured.
+     *
+     * @throws IOException when the repo server cannot be reached (an {@code SshFailure} says why)
+     */
+    public Optional<RepoFiles> files() throws IOException {
         if (config.path().isEmpty()) {
             return Optional.empty();
         }
         if (config.mode() == RepoConfig.Mode.ssh) {
-            throw new IllegalStateException("yardmaster.repo.mode=ssh is not available in this build yet; use local");
+            String host = config.host().orElseThrow(
+                    () -> new IOException("yardmaster.repo.mode=ssh needs yardmaster.repo.host"));
+            SshConnection connection = ssh.connect(config.user().orElse(ssh.config().user()), host, config.port(),
+                    ssh.config().connectTimeout());
+            try {
+                return Optional.of(new SftpRepoFiles(connection, config.path().get()));
+            } catch (IOException | RuntimeException e) {
+                connection.close();
+                throw e;
+            }
         }
         return Optional.of(new LocalRepoFiles(Path.of(config.path().get())));
     }

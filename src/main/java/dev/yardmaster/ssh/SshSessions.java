@@ -40,6 +40,9 @@ public class SshSessions {
     public static final Pattern ADDRESS = Pattern.compile(
             "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39}");
 
+    /** POSIX-ish login names. */
+    public static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+
     static final AttributeKey<String> HOST_KEY_PROBLEM = new AttributeKey<>();
 
     private final SshConfig config;
@@ -104,6 +107,14 @@ public class SshSessions {
      * and authenticates with the configured key, each phase bounded by {@code timeout}.
      */
     public SshConnection connect(String address, int port, Duration timeout) throws SshFailure {
+        return connect(config.user(), address, port, timeout);
+    }
+
+    /** As {@link #connect(String, int, Duration)}, logging in as {@code user} (e.g. the repo server's own user). */
+    public SshConnection connect(String user, String address, int port, Duration timeout) throws SshFailure {
+        if (user == null || !USER.matcher(user).matches()) {
+            throw new IllegalArgumentException("not a user name: " + user);
+        }
         if (address == null || !ADDRESS.matcher(address).matches()) {
             throw new IllegalArgumentException("not a host name or address: " + address);
         }
@@ -121,7 +132,7 @@ public class SshSessions {
         String where = address + ":" + port;
         ClientSession session;
         try {
-            ConnectFuture future = ssh.connect(config.user(), address, port);
+            ConnectFuture future = ssh.connect(user, address, port);
             if (!future.await(timeout)) {
                 future.cancel();
                 throw new SshFailure(SshFailure.Kind.TIMEOUT, "no SSH connection to " + where + " within " + human(timeout));
