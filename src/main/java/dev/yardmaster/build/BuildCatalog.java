@@ -63,7 +63,7 @@ public class BuildCatalog {
         }
     }
 
-    private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
+    private record Known(long id, long size, OffsetDateTime mtime, Build.State state, String nevra) {
     }
 
     private sealed interface Outcome permits Indexed, Rejected {
@@ -184,9 +184,10 @@ public class BuildCatalog {
         List<RepoFiles.Entry> entries = files.listBuild();
         Map<String, Known> known = new HashMap<>();
         for (Object[] row : Build.getEntityManager()
-                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state from Build b", Object[].class)
+                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state, b.nevra from Build b", Object[].class)
                 .getResultList()) {
-            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4]));
+            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4],
+                    (String) row[5]));
         }
         Instant settled = Instant.now().minus(config.settleTime());
         List<Outcome> outcomes = new ArrayList<>();
@@ -212,7 +213,34 @@ public class BuildCatalog {
             }
             toRead.add(entry);
         }
-        outcomes.addAll(readAll(files, toRead));
+        // Vanished first: a file that reappears under another name may take over its NEVRA.
+        List<String> vanished = known.entrySet().stream()
+                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
+                .map(Map.Entry::getKey).toList();
+        if (!vanished.isEmpty()) {
+            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
+        }
+        Set<String> reread = new HashSet<>();
+        toRead.forEach(e -> reread.add(e.name()));
+        Map<String, String> nevraOwner = new HashMap<>();
+        known.forEach((name, k) -> {
+            if (k.state() == Build.State.present && listed.contains(name) && !reread.contains(name)) {
+                nevraOwner.put(k.nevra(), name);
+            }
+        });
+        // The same NEVRA twice: the real file wins over a symlink, then the first name; the same every scan.
+        List<Outcome> read = new ArrayList<>(readAll(files, toRead));
+        read.sort(java.util.Comparator.comparing((Outcome o) -> entryOf(o).symlink()).thenComparing(o -> entryOf(o).name()));
+        for (Outcome outcome : read) {
+            if (outcome instanceof Indexed in) {
+                String owner = nevraOwner.putIfAbsent(in.header().nevra(), in.entry().name());
+                if (owner != null && !owner.equals(in.entry().name())) {
+                    outcome = new Rejected(in.entry(), "same name, version and arch (" + in.header().nevra() + ") as "
+                            + owner + "; a NEVRA can be in build/ only once, remove one of them");
+                }
+            }
+            outcomes.add(outcome);
+        }
         int indexed = 0;
         int rejected = 0;
         List<Outcome> batch = new ArrayList<>();
@@ -225,21 +253,15 @@ public class BuildCatalog {
             }
             batch.add(outcome);
             if (batch.size() == CHUNK) {
-                write(batch);
+                write(batch, known);
                 batch.clear();
             }
         }
-        write(batch);
+        write(batch, known);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         for (int from = 0; from < unchanged.size(); from += 5000) {
             Build.update("lastSeenAt = ?1, state = ?2 where id in ?3", now, Build.State.present,
                     unchanged.subList(from, Math.min(unchanged.size(), from + 5000)));
-        }
-        List<String> vanished = known.entrySet().stream()
-                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
-                .map(Map.Entry::getKey).toList();
-        if (!vanished.isEmpty()) {
-            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
         }
         Set<String> rejectedNow = new HashSet<>();
         outcomes.stream().filter(o -> o instanceof Rejected).forEach(o -> rejectedNow.add(((Rejected) o).entry().name()));
@@ -256,6 +278,10 @@ public class BuildCatalog {
                     indexed, unchanged.size(), rejected, vanished.size(), millis);
         }
         return new ScanResult(true, indexed, unchanged.size(), rejected, vanished.size(), millis, now, null);
+    }
+
+    private static RepoFiles.Entry entryOf(Outcome outcome) {
+        return outcome instanceof Indexed i ? i.entry() : ((Rejected) outcome).entry();
     }
 
     /** Why a file cannot be indexed before even opening it, or null. */
@@ -325,15 +351,20 @@ public class BuildCatalog {
         }
     }
 
-    private void write(List<Outcome> batch) {
+    private void write(List<Outcome> batch, Map<String, Known> known) {
         if (batch.isEmpty()) {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<Indexed> inserts = new ArrayList<>();
         for (Outcome outcome : batch) {
             if (outcome instanceof Indexed indexed) {
-                upsert(indexed, now);
-                RejectedFile.deleteById(indexed.entry().name());
+                Known k = known.get(indexed.entry().name());
+                if (k == null) {
+                    inserts.add(indexed);
+                } else {
+                    upsert(Build.findById(k.id()), indexed, now);
+                }
             } else if (outcome instanceof Rejected rejected) {
                 RejectedFile file = RejectedFile.findById(rejected.entry().name());
                 if (file == null) {
@@ -349,11 +380,61 @@ public class BuildCatalog {
         }
         Build.getEntityManager().flush();
         Build.getEntityManager().clear();
+        insert(inserts, now);
     }
 
-    private static void upsert(Indexed indexed, OffsetDateTime now) {
+    /**
+     * New builds in one JDBC batch (a cold index of thousands of files would otherwise be
+     * thousands of round trips: IDENTITY keys stop Hibernate from batching inserts).
+     */
+    private static void insert(List<Indexed> inserts, OffsetDateTime now) {
+        if (inserts.isEmpty()) {
+            return;
+        }
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (java.sql.PreparedStatement insert = connection.prepareStatement("""
+                    INSERT INTO build (file_name, package, epoch, version, release, arch, nevra, summary, build_time,
+                        build_host, license, file_size, sha256, source_rpm, vcs, changelog_text, changelog_author,
+                        changelog_time, commit_author, commit_reviewer, commit_message, unreviewed, file_mtime, state,
+                        last_seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?)""")) {
+                for (Indexed indexed : inserts) {
+                    RpmHeader h = indexed.header();
+                    int c = 1;
+                    insert.setString(c++, indexed.entry().name());
+                    insert.setString(c++, h.name());
+                    insert.setInt(c++, h.epoch());
+                    insert.setString(c++, h.version());
+                    insert.setString(c++, h.release());
+                    insert.setString(c++, h.arch());
+                    insert.setString(c++, h.nevra());
+                    insert.setString(c++, h.summary());
+                    insert.setObject(c++, h.buildTime());
+                    insert.setString(c++, h.buildHost());
+                    insert.setString(c++, h.license());
+                    insert.setLong(c++, indexed.entry().size());
+                    insert.setString(c++, indexed.sha256());
+                    insert.setString(c++, h.sourceRpm());
+                    insert.setString(c++, h.vcs());
+                    insert.setString(c++, h.changelogText());
+                    insert.setString(c++, h.changelogAuthor());
+                    insert.setObject(c++, h.changelogTime());
+                    insert.setString(c++, h.commitAuthor());
+                    insert.setString(c++, h.commitReviewer());
+                    insert.setString(c++, h.commitMessage());
+                    insert.setBoolean(c++, h.unreviewed());
+                    insert.setObject(c++, OffsetDateTime.ofInstant(truncate(indexed.entry().modified()), ZoneOffset.UTC));
+                    insert.setObject(c, now);
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        });
+    }
+
+    /** Rejected rows of files indexed now are removed in one statement at the end of the scan. */
+    private static void upsert(Build build, Indexed indexed, OffsetDateTime now) {
         RpmHeader h = indexed.header();
-        Build build = Build.byFileName(indexed.entry().name()).orElseGet(Build::new);
         build.fileName = indexed.entry().name();
         build.packageName = h.name();
         build.epoch = h.epoch();

@@ -18,20 +18,31 @@ import org.apache.sshd.sftp.common.SftpException;
 public class SftpRepoFiles implements RepoFiles {
 
     private final SshConnection connection;
-    private final SftpClient sftp;
+    private final List<SftpClient> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** MINA's SftpClient takes one request at a time; each reader thread gets its own channel. */
+    private final ThreadLocal<SftpClient> channels = new ThreadLocal<>();
     private final String build;
     private volatile String realBuild;
 
     SftpRepoFiles(SshConnection connection, String root) throws SshFailure {
         this.connection = connection;
-        this.sftp = connection.sftp();
         this.build = (root.endsWith("/") ? root : root + "/") + "build";
+    }
+
+    private SftpClient sftp() throws SshFailure {
+        SftpClient client = channels.get();
+        if (client == null || !client.isOpen()) {
+            client = connection.sftp();
+            opened.add(client);
+            channels.set(client);
+        }
+        return client;
     }
 
     @Override
     public List<Entry> listBuild() throws IOException {
         List<Entry> entries = new ArrayList<>();
-        for (SftpClient.DirEntry dir : sftp.readDir(build)) {
+        for (SftpClient.DirEntry dir : sftp().readDir(build)) {
             String name = dir.getFilename();
             if (name.equals(".") || name.equals("..")) {
                 continue;
@@ -50,12 +61,12 @@ public class SftpRepoFiles implements RepoFiles {
 
     @Override
     public Entry stat(String name) throws IOException {
-        return entry(name, sftp.lstat(path(name)));
+        return entry(name, sftp().lstat(path(name)));
     }
 
     @Override
     public InputStream open(String name) throws IOException {
-        return sftp.read(path(name));
+        return sftp().read(path(name));
     }
 
     @Override
@@ -66,7 +77,13 @@ public class SftpRepoFiles implements RepoFiles {
     @Override
     public void close() throws IOException {
         try {
-            sftp.close();
+            for (SftpClient client : opened) {
+                try {
+                    client.close();
+                } catch (IOException e) {
+                    // The session is closed next anyway.
+                }
+            }
         } finally {
             connection.close();
         }
@@ -84,12 +101,12 @@ public class SftpRepoFiles implements RepoFiles {
         if (!own.isSymbolicLink()) {
             return new Entry(name, own.getSize(), own.getModifyTime().toInstant(), own.isRegularFile(), false, null, true);
         }
-        String link = sftp.readLink(path(name));
+        String link = sftp().readLink(path(name));
         String target;
         SftpClient.Attributes real;
         try {
-            target = sftp.canonicalPath(path(name));
-            real = sftp.stat(path(name));
+            target = sftp().canonicalPath(path(name));
+            real = sftp().stat(path(name));
         } catch (SftpException dangling) {
             return new Entry(name, 0, own.getModifyTime().toInstant(), false, true, link, false);
         }
@@ -100,7 +117,7 @@ public class SftpRepoFiles implements RepoFiles {
     private String realBuild() throws IOException {
         String real = realBuild;
         if (real == null) {
-            real = sftp.canonicalPath(build);
+            real = sftp().canonicalPath(build);
             realBuild = real;
         }
         return real;
