@@ -192,7 +192,8 @@ public class BuildCatalog {
         Instant settled = Instant.now().minus(config.settleTime());
         List<Outcome> outcomes = new ArrayList<>();
         List<RepoFiles.Entry> toRead = new ArrayList<>();
-        List<Long> unchanged = new ArrayList<>();
+        int unchanged = 0;
+        List<Long> returned = new ArrayList<>();
         Set<String> listed = new HashSet<>();
         boolean deferred = false;
         for (RepoFiles.Entry entry : entries) {
@@ -208,7 +209,10 @@ public class BuildCatalog {
             }
             Known k = known.get(entry.name());
             if (k != null && k.size() == entry.size() && k.mtime().toInstant().equals(truncate(entry.modified()))) {
-                unchanged.add(k.id());
+                unchanged++;
+                if (k.state() != Build.State.present) {
+                    returned.add(k.id());
+                }
                 continue;
             }
             toRead.add(entry);
@@ -259,9 +263,14 @@ public class BuildCatalog {
         }
         write(batch, known);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        for (int from = 0; from < unchanged.size(); from += 5000) {
-            Build.update("lastSeenAt = ?1, state = ?2 where id in ?3", now, Build.State.present,
-                    unchanged.subList(from, Math.min(unchanged.size(), from + 5000)));
+        if (!returned.isEmpty()) {
+            // Unchanged rows are not written at all (an unchanged rescan rewrites nothing); only
+            // files that were missing and are back. One statement with an array, not an IN list.
+            Build.getEntityManager().createNativeQuery(
+                    "UPDATE build SET last_seen_at = ?1, state = 'present' WHERE id = ANY(CAST(?2 AS bigint[]))")
+                    .setParameter(1, now).setParameter(2, returned.stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(",", "{", "}")))
+                    .executeUpdate();
         }
         Set<String> rejectedNow = new HashSet<>();
         outcomes.stream().filter(o -> o instanceof Rejected).forEach(o -> rejectedNow.add(((Rejected) o).entry().name()));
@@ -275,9 +284,9 @@ public class BuildCatalog {
         long millis = (System.nanoTime() - started) / 1_000_000;
         if (indexed + rejected + vanished.size() > 0) {
             LOG.infof("Build scan of %s: %d indexed, %d unchanged, %d rejected, %d now missing in %d ms", files.describe(),
-                    indexed, unchanged.size(), rejected, vanished.size(), millis);
+                    indexed, unchanged, rejected, vanished.size(), millis);
         }
-        return new ScanResult(true, indexed, unchanged.size(), rejected, vanished.size(), millis, now, null);
+        return new ScanResult(true, indexed, unchanged, rejected, vanished.size(), millis, now, null);
     }
 
     private static RepoFiles.Entry entryOf(Outcome outcome) {
@@ -337,7 +346,8 @@ public class BuildCatalog {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (InputStream in = new DigestInputStream(files.open(entry.name()), sha256)) {
+        // Buffered: the header parser reads in small pieces, each a system call (or SFTP request) otherwise.
+        try (InputStream in = new DigestInputStream(new java.io.BufferedInputStream(files.open(entry.name()), 65536), sha256)) {
             RpmHeader header = RpmHeader.read(new NonClosing(in));
             in.transferTo(OutputStream.nullOutputStream());
             RepoFiles.Entry after = files.stat(entry.name());
