@@ -94,11 +94,15 @@ public class Build extends PanacheEntityBase {
         return (epoch == null || epoch == 0 ? "" : epoch + ":") + version + "-" + release;
     }
 
-    /** The newest present build of a package by rpm's version order (not by date or id). */
+    /** This build's epoch/version/release for rpm version order. */
+    public Evr toEvr() {
+        return new Evr(epoch == null ? 0 : epoch, version, release);
+    }
+
+    /** The newest present build of a package by rpm version order (not by upload time). */
     public static Optional<Build> latestOf(String packageName) {
         return Build.<Build>list("packageName = ?1 and state = ?2", packageName, State.present).stream()
-                .max(java.util.Comparator.comparing((Build b) -> new Evr(b.epoch == null ? 0 : b.epoch, b.version, b.release))
-                        .thenComparing(b -> b.id));
+                .max(java.util.Comparator.comparing(Build::toEvr).thenComparing(b -> b.id));
     }
 
     public static Optional<Build> byNevra(String nevra) {

@@ -63,16 +63,16 @@ public class BuildCatalog {
         }
     }
 
-    private record Known(long id, long size, OffsetDateTime mtime, Build.State state, String nevra) {
+    private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
     }
 
-    private sealed interface Outcome permits Indexed, Rejected {
+    sealed interface Outcome permits Indexed, Rejected {
     }
 
-    private record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
+    record Indexed(RepoFiles.Entry entry, RpmHeader header, String sha256) implements Outcome {
     }
 
-    private record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
+    record Rejected(RepoFiles.Entry entry, String reason) implements Outcome {
     }
 
     private final RepoServers repos;
@@ -166,17 +166,17 @@ public class BuildCatalog {
             return ScanResult.skipped("yardmaster.repo.path is not configured");
         }
         // One replica at a time: the others skip, the holder's result lands in the same table.
-        try (RepoFiles reader = files.get()) {
-            return QuarkusTransaction.requiringNew().timeout(600).call(() -> {
-                boolean locked = (Boolean) Build.getEntityManager()
-                        .createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext('yardmaster.build-catalog'))")
-                        .getSingleResult();
-                if (!locked) {
-                    return ScanResult.skipped("another replica is scanning");
-                }
-                return scan(reader);
-            });
-        }
+        return QuarkusTransaction.requiringNew().timeout(600).call(() -> {
+            boolean locked = (Boolean) Build.getEntityManager()
+                    .createNativeQuery("SELECT pg_try_advisory_xact_lock(hashtext('yardmaster.build-catalog'))")
+                    .getSingleResult();
+            if (!locked) {
+                return ScanResult.skipped("another replica is scanning");
+            }
+            try (RepoFiles open = files.get()) {
+                return scan(open);
+            }
+        });
     }
 
     private ScanResult scan(RepoFiles files) throws IOException, InterruptedException {
@@ -184,10 +184,9 @@ public class BuildCatalog {
         List<RepoFiles.Entry> entries = files.listBuild();
         Map<String, Known> known = new HashMap<>();
         for (Object[] row : Build.getEntityManager()
-                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state, b.nevra from Build b", Object[].class)
+                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state from Build b", Object[].class)
                 .getResultList()) {
-            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4],
-                    (String) row[5]));
+            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4]));
         }
         Instant settled = Instant.now().minus(config.settleTime());
         List<Outcome> outcomes = new ArrayList<>();
@@ -217,36 +216,19 @@ public class BuildCatalog {
             }
             toRead.add(entry);
         }
-        // Vanished first: a file that reappears under another name may take over its NEVRA.
+        // Vanished first, so a build renamed in build/ is not mistaken for a duplicate of itself.
         List<String> vanished = known.entrySet().stream()
                 .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
                 .map(Map.Entry::getKey).toList();
         if (!vanished.isEmpty()) {
             Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
         }
-        Set<String> reread = new HashSet<>();
-        toRead.forEach(e -> reread.add(e.name()));
-        Map<String, String> nevraOwner = new HashMap<>();
-        known.forEach((name, k) -> {
-            if (k.state() == Build.State.present && listed.contains(name) && !reread.contains(name)) {
-                nevraOwner.put(k.nevra(), name);
-            }
-        });
-        // The same NEVRA twice: the real file wins over a symlink, then the first name; the same every scan.
-        List<Outcome> read = new ArrayList<>(readAll(files, toRead));
-        read.sort(java.util.Comparator.comparing((Outcome o) -> entryOf(o).symlink()).thenComparing(o -> entryOf(o).name()));
-        for (Outcome outcome : read) {
-            if (outcome instanceof Indexed in) {
-                String owner = nevraOwner.putIfAbsent(in.header().nevra(), in.entry().name());
-                if (owner != null && !owner.equals(in.entry().name())) {
-                    outcome = new Rejected(in.entry(), "same name, version and arch (" + in.header().nevra() + ") as "
-                            + owner + "; a NEVRA can be in build/ only once, remove one of them");
-                }
-            }
-            outcomes.add(outcome);
-        }
+        outcomes.addAll(refuseDuplicates(readAll(files, toRead)));
         int indexed = 0;
         int rejected = 0;
+        // Looked up once, not per file: a cold scan of thousands of builds is mostly inserts.
+        Set<String> wasRejected = new HashSet<>(Build.getEntityManager()
+                .createQuery("select r.fileName from RejectedFile r", String.class).getResultList());
         List<Outcome> batch = new ArrayList<>();
         for (Outcome outcome : outcomes) {
             if (outcome instanceof Indexed) {
@@ -257,15 +239,15 @@ public class BuildCatalog {
             }
             batch.add(outcome);
             if (batch.size() == CHUNK) {
-                write(batch, known);
+                write(batch, known, wasRejected);
                 batch.clear();
             }
         }
-        write(batch, known);
+        write(batch, known, wasRejected);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         if (!returned.isEmpty()) {
-            // Unchanged rows are not written at all (an unchanged rescan rewrites nothing); only
-            // files that were missing and are back. One statement with an array, not an IN list.
+            // Unchanged rows are not written at all: rewriting 5,000 rows cost an unchanged rescan
+            // 1-2 s. Only files that were missing and are back. One array, not an IN list.
             Build.getEntityManager().createNativeQuery(
                     "UPDATE build SET last_seen_at = ?1, state = 'present' WHERE id = ANY(CAST(?2 AS bigint[]))")
                     .setParameter(1, now).setParameter(2, returned.stream().map(String::valueOf)
@@ -289,8 +271,34 @@ public class BuildCatalog {
         return new ScanResult(true, indexed, unchanged, rejected, vanished.size(), millis, now, null);
     }
 
-    private static RepoFiles.Entry entryOf(Outcome outcome) {
-        return outcome instanceof Indexed i ? i.entry() : ((Rejected) outcome).entry();
+    /**
+     * A second file carrying a NEVRA the catalog already has (a copy under another name) is
+     * rejected rather than indexed: one NEVRA is one build, and promotions refer to it.
+     */
+    private static List<Outcome> refuseDuplicates(List<Outcome> outcomes) {
+        Map<String, String> owner = new HashMap<>();
+        for (Object[] row : Build.getEntityManager()
+                .createQuery("select b.nevra, b.fileName from Build b where b.state = :present", Object[].class)
+                .setParameter("present", Build.State.present).getResultList()) {
+            owner.put((String) row[0], (String) row[1]);
+        }
+        List<Outcome> sorted = new ArrayList<>(outcomes);
+        sorted.sort(java.util.Comparator.comparing((Outcome o) -> o instanceof Indexed i ? i.entry().name()
+                : ((Rejected) o).entry().name()));
+        List<Outcome> result = new ArrayList<>();
+        for (Outcome outcome : sorted) {
+            if (outcome instanceof Indexed indexed) {
+                String name = indexed.entry().name();
+                String first = owner.putIfAbsent(indexed.header().nevra(), name);
+                if (first != null && !first.equals(name)) {
+                    result.add(new Rejected(indexed.entry(), "same NEVRA (" + indexed.header().nevra() + ") as " + first
+                            + ", which is already in the catalog"));
+                    continue;
+                }
+            }
+            result.add(outcome);
+        }
+        return result;
     }
 
     /** Why a file cannot be indexed before even opening it, or null. */
@@ -361,19 +369,17 @@ public class BuildCatalog {
         }
     }
 
-    private void write(List<Outcome> batch, Map<String, Known> known) {
+    private void write(List<Outcome> batch, Map<String, Known> known, Set<String> wasRejected) {
         if (batch.isEmpty()) {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Indexed> inserts = new ArrayList<>();
         for (Outcome outcome : batch) {
             if (outcome instanceof Indexed indexed) {
                 Known k = known.get(indexed.entry().name());
-                if (k == null) {
-                    inserts.add(indexed);
-                } else {
-                    upsert(Build.findById(k.id()), indexed, now);
+                upsert(indexed, k == null ? new Build() : Build.findById(k.id()), now);
+                if (wasRejected.contains(indexed.entry().name())) {
+                    RejectedFile.deleteById(indexed.entry().name());
                 }
             } else if (outcome instanceof Rejected rejected) {
                 RejectedFile file = RejectedFile.findById(rejected.entry().name());
@@ -390,60 +396,9 @@ public class BuildCatalog {
         }
         Build.getEntityManager().flush();
         Build.getEntityManager().clear();
-        insert(inserts, now);
     }
 
-    /**
-     * New builds in one JDBC batch (a cold index of thousands of files would otherwise be
-     * thousands of round trips: IDENTITY keys stop Hibernate from batching inserts).
-     */
-    private static void insert(List<Indexed> inserts, OffsetDateTime now) {
-        if (inserts.isEmpty()) {
-            return;
-        }
-        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
-            try (java.sql.PreparedStatement insert = connection.prepareStatement("""
-                    INSERT INTO build (file_name, package, epoch, version, release, arch, nevra, summary, build_time,
-                        build_host, license, file_size, sha256, source_rpm, vcs, changelog_text, changelog_author,
-                        changelog_time, commit_author, commit_reviewer, commit_message, unreviewed, file_mtime, state,
-                        last_seen_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?)""")) {
-                for (Indexed indexed : inserts) {
-                    RpmHeader h = indexed.header();
-                    int c = 1;
-                    insert.setString(c++, indexed.entry().name());
-                    insert.setString(c++, h.name());
-                    insert.setInt(c++, h.epoch());
-                    insert.setString(c++, h.version());
-                    insert.setString(c++, h.release());
-                    insert.setString(c++, h.arch());
-                    insert.setString(c++, h.nevra());
-                    insert.setString(c++, h.summary());
-                    insert.setObject(c++, h.buildTime());
-                    insert.setString(c++, h.buildHost());
-                    insert.setString(c++, h.license());
-                    insert.setLong(c++, indexed.entry().size());
-                    insert.setString(c++, indexed.sha256());
-                    insert.setString(c++, h.sourceRpm());
-                    insert.setString(c++, h.vcs());
-                    insert.setString(c++, h.changelogText());
-                    insert.setString(c++, h.changelogAuthor());
-                    insert.setObject(c++, h.changelogTime());
-                    insert.setString(c++, h.commitAuthor());
-                    insert.setString(c++, h.commitReviewer());
-                    insert.setString(c++, h.commitMessage());
-                    insert.setBoolean(c++, h.unreviewed());
-                    insert.setObject(c++, OffsetDateTime.ofInstant(truncate(indexed.entry().modified()), ZoneOffset.UTC));
-                    insert.setObject(c, now);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
-        });
-    }
-
-    /** Rejected rows of files indexed now are removed in one statement at the end of the scan. */
-    private static void upsert(Build build, Indexed indexed, OffsetDateTime now) {
+    private static void upsert(Indexed indexed, Build build, OffsetDateTime now) {
         RpmHeader h = indexed.header();
         build.fileName = indexed.entry().name();
         build.packageName = h.name();

@@ -1,5 +1,6 @@
 package dev.yardmaster.environment;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,11 +23,44 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Environments")
 public class EnvironmentResource {
 
-    public record EnvironmentView(String name, int position, boolean isProtected, Lock lock) {
+    /**
+     * An environment, its deploy lock, and the build of each package live in it now (the
+     * applied promotions, read straight from their table: promotions depend on environments,
+     * not the other way round).
+     */
+    public record EnvironmentView(String name, int position, boolean isProtected, Lock lock, List<LiveBuild> packages) {
         static EnvironmentView of(Environment env, Environments environments) {
             return new EnvironmentView(env.name, env.position, environments.isProtected(env),
-                    env.isLocked() ? new Lock(env.lockedBy, env.lockReason, env.lockedAt) : null);
+                    env.isLocked() ? new Lock(env.lockedBy, env.lockReason, env.lockedAt) : null, live(env));
         }
+    }
+
+    /** The live build of one package. */
+    public record LiveBuild(@JsonProperty("package") String packageName, long buildId, String nevra, OffsetDateTime since,
+            long promotionId) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<LiveBuild> live(Environment env) {
+        List<Object[]> rows = Environment.getEntityManager().createNativeQuery("""
+                SELECT p.package, b.id, b.nevra, p.applied_at, p.id FROM promotion p JOIN build b ON b.id = p.build_id
+                WHERE p.state = 'applied' AND p.environment_id = :env ORDER BY p.package""")
+                .setParameter("env", env.id).getResultList();
+        return rows.stream().map(row -> new LiveBuild((String) row[0], ((Number) row[1]).longValue(), (String) row[2],
+                toOffset(row[3]), ((Number) row[4]).longValue())).toList();
+    }
+
+    private static OffsetDateTime toOffset(Object value) {
+        if (value instanceof OffsetDateTime odt) {
+            return odt;
+        }
+        if (value instanceof java.time.Instant instant) {
+            return instant.atOffset(java.time.ZoneOffset.UTC);
+        }
+        if (value instanceof java.sql.Timestamp ts) {
+            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
+        }
+        return null;
     }
 
     public record Lock(String lockedBy, String reason, OffsetDateTime lockedAt) {

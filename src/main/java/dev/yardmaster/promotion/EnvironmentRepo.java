@@ -17,14 +17,13 @@ import org.jboss.logging.Logger;
  * lock a person running createrepo_c by hand takes, so replicas and people never interleave.
  * Any failure restores the previous symlinks and metadata.
  */
-public class EnvironmentRepo {
+public class EnvironmentRepo implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EnvironmentRepo.class);
     /** File names that may appear in a command: what rpmbuild produces, nothing a shell would read. */
     static final Pattern RPM_FILE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+~^-]*\\.rpm$");
     static final Pattern ENV_NAME = Pattern.compile("^[a-z][a-z0-9-]{0,31}$");
     static final String LOCK_FILE = ".yardmaster.lock";
-    static final String READY = "yardmaster-lock-held";
 
     /** What the env dir held for the package before, and what it holds now. */
     public record Outcome(List<String> removed, String linked, String metadataNevra) {
@@ -44,9 +43,13 @@ public class EnvironmentRepo {
 
     /** Holds the environment's repo lock until closed. */
     public RepoHost.Held lock(String env) {
-        String dir = envDir(env);
-        return host.hold(List.of("flock", "-x", "-w", Long.toString(lockTimeout.toSeconds()), dir + "/" + LOCK_FILE,
-                "sh", "-c", "echo " + READY + "; exec cat"), READY, lockTimeout.plusSeconds(5));
+        return host.lock(envDir(env) + "/" + LOCK_FILE, lockTimeout);
+    }
+
+    /** Closes the connection to the repo server, if one was opened. */
+    @Override
+    public void close() {
+        host.close();
     }
 
     /**
@@ -95,29 +98,18 @@ public class EnvironmentRepo {
     }
 
     private Map<String, String> linksIn(String dir) {
-        // name=target, entries ended by commas: plain tokens only (no backslash escapes), so
-        // the same command line is safe over SSH; RPM file names hold neither = nor ,.
-        RepoHost.Result listing = run("could not list " + dir,
-                List.of("find", dir, "-maxdepth", "1", "-type", "l", "-printf", "%f=%l,"));
-        Map<String, String> links = new LinkedHashMap<>();
-        for (String entry : listing.text().split(",")) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                links.put(entry.substring(0, eq).strip(), entry.substring(eq + 1));
-            }
-        }
-        return links;
+        return new LinkedHashMap<>(host.links(dir));
     }
 
     /** The NEVRAs the environment's metadata lists for a package. */
     public List<String> listed(String env, String packageName) {
         String dir = envDir(env);
-        byte[] repomd = run("the repository has no metadata", List.of("cat", dir + "/repodata/repomd.xml")).stdout();
+        byte[] repomd = host.read(dir + "/repodata/repomd.xml");
         String href = RepoMetadata.primaryLocation(repomd);
         if (href.contains("..") || href.startsWith("/")) {
             throw new RepoException("repomd.xml points outside the repository: " + href);
         }
-        byte[] primary = run("the primary metadata is missing", List.of("cat", dir + "/" + href)).stdout();
+        byte[] primary = host.read(dir + "/" + href);
         List<String> nevras = new ArrayList<>();
         for (RepoMetadata.Entry entry : RepoMetadata.packages(primary, href)) {
             if (entry.name().equals(packageName)) {

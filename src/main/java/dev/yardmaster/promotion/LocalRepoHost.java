@@ -8,7 +8,12 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +51,43 @@ public class LocalRepoHost implements RepoHost {
         }
     }
 
+    static final String READY = "yardmaster-lock-held";
+
     @Override
-    public Held hold(List<String> argv, String readyLine, Duration timeout) {
+    public Held lock(String lockFile, Duration wait) {
+        return hold(List.of("flock", "-x", "-w", Long.toString(Math.max(1, wait.toSeconds())), lockFile,
+                "sh", "-c", "echo " + READY + "; exec cat"), READY, wait.plusSeconds(5));
+    }
+
+    @Override
+    public byte[] read(String path) {
+        try {
+            return Files.readAllBytes(Path.of(path));
+        } catch (IOException e) {
+            throw new RepoException("could not read " + path + " on the " + describe() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Map<String, String> links(String dir) {
+        Map<String, String> links = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(dir))) {
+            for (Path entry : entries) {
+                if (Files.isSymbolicLink(entry)) {
+                    links.put(entry.getFileName().toString(), Files.readSymbolicLink(entry).toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new RepoException("could not list " + dir + " on the " + describe() + ": " + e.getMessage());
+        }
+        return links;
+    }
+
+    /**
+     * Starts a command and returns once it printed {@code readyLine} on stdout (e.g. a lock
+     * was acquired); closing the handle ends the command.
+     */
+    Held hold(List<String> argv, String readyLine, Duration timeout) {
         try {
             Process process = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

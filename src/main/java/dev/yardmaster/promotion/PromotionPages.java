@@ -89,10 +89,8 @@ public class PromotionPages {
         return Templates.environment(card(env), histories, recent);
     }
 
-    @GET
-    @Path("builds/{id:[0-9]+}/promote")
-    @RolesAllowed(Roles.DEPLOYER)
-    public TemplateInstance promoteForm(@PathParam("id") long id) {
+    /** Served by {@link BuildPromoteForm} (BuildPages owns the /builds root path). */
+    TemplateInstance promoteForm(@PathParam("id") long id) {
         Build build = Build.findById(id);
         if (build == null) {
             throw YardmasterException.notFound("build", "There is no build " + id + ".");
@@ -100,11 +98,8 @@ public class PromotionPages {
         return Templates.promote(build, cards(), user.has(Roles.ADMIN));
     }
 
-    @POST
-    @Path("builds/{id:[0-9]+}/promote")
-    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    @RolesAllowed(Roles.DEPLOYER)
-    public Response promote(@PathParam("id") long id, @FormParam("environment") String environment,
+    /** Served by {@link BuildPromoteForm}. */
+    Response promote(@PathParam("id") long id, @FormParam("environment") String environment,
             @FormParam("reason") String reason, @FormParam("force") String force) {
         Promotions.Result result = promotions.request(user, user.actor(), new Promotions.Request(null, null, id,
                 environment, reason, "on".equals(force), null));

@@ -10,7 +10,9 @@ import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.YardmasterException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -58,6 +60,11 @@ public class Promotions {
         this.repos = repos;
     }
 
+    /** A freeze window that cannot be read stops the start, rather than every promotion later. */
+    void checkFreezeWindows(@Observes StartupEvent event) {
+        config.freezeWindows().values().forEach(windows -> windows.forEach(FreezeWindow::parse));
+    }
+
     /**
      * Requests a promotion. Unprotected environments apply at once; protected ones wait for a
      * second person's approval. Asking again for a build that is live or already requested
@@ -80,9 +87,11 @@ public class Promotions {
             }
         }
         Environment env = environmentNamed(request.environment());
+        // The role check comes before the build lookup: who may not change an environment learns
+        // nothing about which builds exist.
+        environments.checkMayChange(user, env, "Promoting");
         Build build = buildFor(request);
         String what = "Promoting " + build.nevra;
-        environments.checkMayChange(user, env, what);
         environments.checkNotLocked(env, what);
         checkNotFrozen(env, what);
         Optional<Promotion> live = Promotion.currentIn(env, build.packageName);
@@ -93,7 +102,7 @@ public class Promotions {
         if (open.isPresent()) {
             return new Result(open.get(), false);
         }
-        if (!build.isPresent() || !repos.repo().buildFileExists(build.fileName)) {
+        if (!build.isPresent() || !buildFileExists(build)) {
             throw conflict("build-file-missing", build.fileName + " is no longer in build/ on the repo server; it cannot be promoted.",
                     env, build);
         }
@@ -203,8 +212,7 @@ public class Promotions {
     Promotion apply(long id, Actor actor) {
         Promotion snapshot = QuarkusTransaction.requiringNew().call(() -> Promotion.<Promotion>findById(id));
         String env = snapshot.environment.name;
-        EnvironmentRepo repo = repos.repo();
-        try (RepoHost.Held lock = repo.lock(env)) {
+        try (EnvironmentRepo repo = repos.repo(); RepoHost.Held lock = repo.lock(env)) {
             Set<String> samePackage = QuarkusTransaction.requiringNew().call(() -> Set.copyOf(
                     Build.fileNamesOf(snapshot.packageName)));
             EnvironmentRepo.Outcome outcome = repo.promote(env, snapshot.build.fileName, snapshot.build.nevra,
@@ -257,6 +265,12 @@ public class Promotions {
         });
     }
 
+    private boolean buildFileExists(Build build) {
+        try (EnvironmentRepo repo = repos.repo()) {
+            return repo.buildFileExists(build.fileName);
+        }
+    }
+
     private void checkLifecycle(CurrentUser user, Environment env, Build build, boolean force) {
         if (!config.requirePreviousEnvironment()) {
             return;
@@ -278,7 +292,11 @@ public class Promotions {
                 Map.of("environment", env.name, "package", build.packageName, "missingStep", previous.get().name));
     }
 
-    private void checkNotFrozen(Environment env, String what) {
+    /**
+     * Refuses with 423 inside one of the environment's configured freeze windows
+     * ({@code yardmaster.promotion.freeze-windows.<env>}); rolls should call this too.
+     */
+    public void checkNotFrozen(Environment env, String what) {
         OffsetDateTime at = now();
         for (String text : config.freezeWindows().getOrDefault(env.name, List.of())) {
             FreezeWindow window = FreezeWindow.parse(text);

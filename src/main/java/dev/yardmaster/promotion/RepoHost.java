@@ -4,13 +4,14 @@ import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where the yum repo server's commands run: this machine, or the repo server over SSH. The
  * promotion effect is written once as argument vectors (never shell strings built from user
  * text) and runs the same way in both modes.
  */
-public interface RepoHost {
+public interface RepoHost extends AutoCloseable {
 
     /** What a finished command printed and how it exited. */
     record Result(int exitCode, byte[] stdout, String stderr) {
@@ -33,10 +34,22 @@ public interface RepoHost {
     Result run(List<String> argv, Duration timeout);
 
     /**
-     * Starts a command and returns once it printed {@code readyLine} on stdout (e.g. a lock
-     * was acquired); closing the handle ends the command.
+     * Takes {@code flock -x} on {@code lockFile} (the lock a person takes with {@code flock
+     * LOCKFILE createrepo_c ...}), waiting at most {@code wait}; the lock is held by a process
+     * on the repo server until the handle is closed or the connection to it dies.
      */
-    Held hold(List<String> argv, String readyLine, Duration timeout);
+    Held lock(String lockFile, Duration wait);
+
+    /** The whole content of a file (repo metadata); a missing file is a {@link RepoException}. */
+    byte[] read(String path);
+
+    /** The symbolic links directly in {@code dir}: name → link target as written. */
+    Map<String, String> links(String dir);
+
+    /** Releases connections this host opened. */
+    @Override
+    default void close() {
+    }
 
     /** Where this host is, for messages. */
     String describe();

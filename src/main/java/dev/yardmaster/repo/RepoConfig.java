@@ -31,8 +31,8 @@ public interface RepoConfig {
     int port();
 
     /**
-     * The user Yardmaster logs in as on the repo server in ssh mode; without it,
-     * {@code yardmaster.ssh.user}. The key and known_hosts are {@code yardmaster.ssh.*}'s.
+     * The user to log in as on the repo server in ssh mode; when unset, {@code yardmaster.ssh.user}.
+     * The key and known_hosts are always {@code yardmaster.ssh.private-key} / {@code known-hosts}.
      */
     Optional<String> user();
 }

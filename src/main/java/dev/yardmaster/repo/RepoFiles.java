@@ -25,8 +25,8 @@ public interface RepoFiles extends AutoCloseable {
     /** For messages. */
     String describe();
 
-    /** Releases what the reader holds (an SFTP session); a local reader holds nothing. */
+    /** Releases what one scan opened (the SFTP session); local directories hold nothing. */
     @Override
-    default void close() throws IOException {
+    default void close() {
     }
 }

@@ -1,9 +1,7 @@
 package dev.yardmaster.repo;
 
-import dev.yardmaster.ssh.SshConnection;
 import dev.yardmaster.ssh.SshSessions;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -12,38 +10,27 @@ import java.util.Optional;
 public class RepoServers {
 
     private final RepoConfig config;
-    private final SshSessions ssh;
+    private final SshSessions sessions;
 
-    RepoServers(RepoConfig config, SshSessions ssh) {
+    RepoServers(RepoConfig config, SshSessions sessions) {
         this.config = config;
-        this.ssh = ssh;
+        this.sessions = sessions;
     }
 
     public RepoConfig config() {
         return config;
     }
 
-    /**
-     * A reader of build/ (close it when done: in ssh mode it holds one SSH session), or empty
-     * when no repo server is configured.
-     *
-     * @throws IOException when the repo server cannot be reached (an {@code SshFailure} says why)
-     */
-    public Optional<RepoFiles> files() throws IOException {
+    /** build/ readers, or empty when no repo server is configured. */
+    public Optional<RepoFiles> files() {
         if (config.path().isEmpty()) {
             return Optional.empty();
         }
         if (config.mode() == RepoConfig.Mode.ssh) {
             String host = config.host().orElseThrow(
-                    () -> new IOException("yardmaster.repo.mode=ssh needs yardmaster.repo.host"));
-            SshConnection connection = ssh.connect(config.user().orElse(ssh.config().user()), host, config.port(),
-                    ssh.config().connectTimeout());
-            try {
-                return Optional.of(new SftpRepoFiles(connection, config.path().get()));
-            } catch (IOException | RuntimeException e) {
-                connection.close();
-                throw e;
-            }
+                    () -> new IllegalStateException("yardmaster.repo.mode=ssh needs yardmaster.repo.host"));
+            return Optional.of(new SftpRepoFiles(sessions, config.user().orElse(sessions.config().user()), host,
+                    config.port(), config.path().get()));
         }
         return Optional.of(new LocalRepoFiles(Path.of(config.path().get())));
     }

@@ -2,8 +2,10 @@ package dev.yardmaster.repo;
 
 import dev.yardmaster.ssh.SshConnection;
 import dev.yardmaster.ssh.SshFailure;
+import dev.yardmaster.ssh.SshSessions;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.sshd.sftp.client.SftpClient;
@@ -11,49 +13,93 @@ import org.apache.sshd.sftp.common.SftpConstants;
 import org.apache.sshd.sftp.common.SftpException;
 
 /**
- * build/ on the repo server over SFTP, on one SSH session per scan (opened by
- * {@link RepoServers#files()}, closed with this reader). Names travel as SFTP paths, never
- * through a shell, so odd names are harmless here; the catalog rejects them anyway.
+ * build/ on the remote repo server, read over SFTP through the application's SSH layer (host
+ * key checked against known_hosts). One connection per scan: opened lazily, closed with
+ * {@link #close()}. No shell is involved, so odd file names are never interpreted.
  */
 public class SftpRepoFiles implements RepoFiles {
 
-    private final SshConnection connection;
-    private final List<SftpClient> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** MINA's SftpClient takes one request at a time; each reader thread gets its own channel. */
+    private final SshSessions sessions;
+    private final String user;
+    private final String host;
+    private final int port;
+    private final String root;
+    private SshConnection connection;
+    private SftpClient sftp;
+    private String build;
+    private String realBuild;
+    /**
+     * MINA's SftpClient takes one request at a time ("A write operation is already pending"
+     * when the catalog's readers share it), so each reader thread gets its own SFTP channel
+     * on the one SSH session.
+     */
     private final ThreadLocal<SftpClient> channels = new ThreadLocal<>();
-    private final String build;
-    private volatile String realBuild;
+    private final List<SftpClient> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    SftpRepoFiles(SshConnection connection, String root) throws SshFailure {
-        this.connection = connection;
-        this.build = (root.endsWith("/") ? root : root + "/") + "build";
+    public SftpRepoFiles(SshSessions sessions, String user, String host, int port, String root) {
+        this.sessions = sessions;
+        this.user = user;
+        this.host = host;
+        this.port = port;
+        this.root = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
     }
 
-    private SftpClient sftp() throws SshFailure {
-        SftpClient client = channels.get();
-        if (client == null || !client.isOpen()) {
-            client = connection.sftp();
-            opened.add(client);
-            channels.set(client);
+    private SftpClient sftp() throws IOException {
+        SftpClient main = mainChannel();
+        SftpClient own = channels.get();
+        if (own != null && own.isOpen()) {
+            return own;
         }
-        return client;
+        if (channels.get() == null && Thread.currentThread() == owner) {
+            return main;
+        }
+        synchronized (this) {
+            try {
+                own = connection.sftp();
+            } catch (SshFailure e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        extra.add(own);
+        channels.set(own);
+        return own;
+    }
+
+    private volatile Thread owner;
+
+    private synchronized SftpClient mainChannel() throws IOException {
+        if (sftp == null || !sftp.isOpen()) {
+            close();
+            try {
+                connection = sessions.connect(user, host, port);
+                sftp = connection.sftp();
+            } catch (SshFailure e) {
+                close();
+                throw new IOException(e.getMessage(), e);
+            }
+            build = root + "/build";
+            realBuild = sftp.canonicalPath(build);
+            owner = Thread.currentThread();
+        }
+        return sftp;
     }
 
     @Override
     public List<Entry> listBuild() throws IOException {
+        SftpClient client = sftp();
         List<Entry> entries = new ArrayList<>();
-        for (SftpClient.DirEntry dir : sftp().readDir(build)) {
-            String name = dir.getFilename();
+        for (SftpClient.DirEntry dirEntry : client.readDir(build)) {
+            String name = dirEntry.getFilename();
             if (name.equals(".") || name.equals("..")) {
                 continue;
             }
             try {
-                entries.add(entry(name, dir.getAttributes()));
+                entries.add(entry(client, name, dirEntry.getAttributes()));
             } catch (SftpException e) {
                 if (e.getStatus() != SftpConstants.SSH_FX_NO_SUCH_FILE) {
                     throw e;
                 }
-                // Removed between listing and stat.
+                // Removed between listing and stat: it simply is not there.
             }
         }
         return entries;
@@ -61,7 +107,8 @@ public class SftpRepoFiles implements RepoFiles {
 
     @Override
     public Entry stat(String name) throws IOException {
-        return entry(name, sftp().lstat(path(name)));
+        SftpClient client = sftp();
+        return entry(client, name, client.lstat(path(name)));
     }
 
     @Override
@@ -71,21 +118,30 @@ public class SftpRepoFiles implements RepoFiles {
 
     @Override
     public String describe() {
-        return connection.where() + ":" + build;
+        return user + "@" + host + ":" + port + ":" + root + "/build";
     }
 
     @Override
-    public void close() throws IOException {
-        try {
-            for (SftpClient client : opened) {
-                try {
-                    client.close();
-                } catch (IOException e) {
-                    // The session is closed next anyway.
-                }
+    public synchronized void close() {
+        for (SftpClient client : extra) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // The session goes with it below.
             }
-        } finally {
+        }
+        extra.clear();
+        if (sftp != null) {
+            try {
+                sftp.close();
+            } catch (IOException ignored) {
+                // The session goes with it below.
+            }
+            sftp = null;
+        }
+        if (connection != null) {
             connection.close();
+            connection = null;
         }
     }
 
@@ -96,30 +152,25 @@ public class SftpRepoFiles implements RepoFiles {
         return build + "/" + name;
     }
 
-    /** {@code own} are the entry's own (lstat) attributes, as readdir reports them. */
-    private Entry entry(String name, SftpClient.Attributes own) throws IOException {
+    private Entry entry(SftpClient client, String name, SftpClient.Attributes own) throws IOException {
         if (!own.isSymbolicLink()) {
-            return new Entry(name, own.getSize(), own.getModifyTime().toInstant(), own.isRegularFile(), false, null, true);
+            return new Entry(name, own.getSize(), modified(own), own.isRegularFile(), false, null, true);
         }
-        String link = sftp().readLink(path(name));
+        String link = path(name);
         String target;
         SftpClient.Attributes real;
         try {
-            target = sftp().canonicalPath(path(name));
-            real = sftp().stat(path(name));
+            real = client.stat(link);
+            target = client.canonicalPath(link);
         } catch (SftpException dangling) {
-            return new Entry(name, 0, own.getModifyTime().toInstant(), false, true, link, false);
+            String text = client.readLink(link);
+            return new Entry(name, 0, modified(own), false, true, text, false);
         }
-        boolean inside = target.startsWith(realBuild() + "/") && target.indexOf('/', realBuild().length() + 1) < 0;
-        return new Entry(name, real.getSize(), real.getModifyTime().toInstant(), real.isRegularFile(), true, target, inside);
+        boolean inside = target.startsWith(realBuild + "/") && target.indexOf('/', realBuild.length() + 1) < 0;
+        return new Entry(name, real.getSize(), modified(real), real.isRegularFile(), true, target, inside);
     }
 
-    private String realBuild() throws IOException {
-        String real = realBuild;
-        if (real == null) {
-            real = sftp().canonicalPath(build);
-            realBuild = real;
-        }
-        return real;
+    private static Instant modified(SftpClient.Attributes attributes) {
+        return attributes.getModifyTime() == null ? Instant.EPOCH : attributes.getModifyTime().toInstant();
     }
 }

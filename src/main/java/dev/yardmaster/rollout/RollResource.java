@@ -33,6 +33,11 @@ public class RollResource {
     public record RollView(long id, String packageName, String environment, String target, String status, String reason,
             int currentBatch, int batchCount, String createdBy, OffsetDateTime createdAt, OffsetDateTime startedAt,
             OffsetDateTime finishedAt, String leaseOwner, Map<HostStatus, Long> counts, int hosts) {
+
+        /** For templates: the count of one host state by name. */
+        public long count(String status) {
+            return counts.getOrDefault(HostStatus.valueOf(status), 0L);
+        }
     }
 
     public record HostView(long id, int position, int batch, String name, String address, int port, String service,

@@ -544,7 +544,7 @@ public class RollRunner {
             String target = roll.targetEvr;
             transition(Step.CHECK, h -> {
             });
-            String current = installed(c, roll.packageName, s.connectTimeout().plusSeconds(20));
+            String current = installed(c, roll.packageName, s.connectTimeout().multipliedBy(2));
             if (current == CANCELED) {
                 return;
             }
@@ -568,7 +568,7 @@ public class RollRunner {
                 }
                 transition(Step.VERIFY, h -> {
                 });
-                String now = installed(c, roll.packageName, s.connectTimeout().plusSeconds(20));
+                String now = installed(c, roll.packageName, s.connectTimeout().multipliedBy(2));
                 if (now == CANCELED) {
                     return;
                 }
@@ -592,7 +592,8 @@ public class RollRunner {
             int tries = 0;
             while (true) {
                 tries++;
-                Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000));
+                // Each attempt gets at least 5 s: one slow answer must not eat the whole window.
+                Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 5_000_000_000L));
                 ExecResult result = exec(c, health, left);
                 if (result.canceled()) {
                     end(HostStatus.CANCELED, "interrupted during the health check");

@@ -3,9 +3,9 @@ package dev.yardmaster.rollout;
 import java.util.Optional;
 
 /**
- * The build a roll installs by default: the one promoted to the environment. The promotion
- * feature provides the real bean; until it does, {@link NoPromotions} answers "none", so a plan
- * must name its target and is refused otherwise.
+ * The build a roll installs by default: the one promoted to the environment (implemented by
+ * the promotion feature's PromotedBuilds). A package with nothing promoted has no default
+ * target, so its plans are refused unless they name one.
  */
 public interface TargetBuilds {
 

@@ -18,6 +18,14 @@ public class Ec2Inventory {
     /** Why a host is skipped when its instance is gone. */
     public static final String TERMINATED = "instance terminated";
 
+    /** A package version an instance installed at first boot: what its environment's repository held then. */
+    public record BootVersion(String packageName, String evr, String nevra) {
+        @Override
+        public String toString() {
+            return packageName + " " + evr;
+        }
+    }
+
     /** One instance as a roll host. */
     public record Ec2Host(String instanceId, String address, int port, String environment, String nodeType,
             String group, String market, OffsetDateTime launchedAt) {
@@ -51,6 +59,48 @@ public class Ec2Inventory {
         return ScalingInstance.inServiceIn(environment).stream()
                 .filter(i -> i.launchedAt != null && !i.launchedAt.isBefore(from) && i.address() != null)
                 .map(this::host).toList();
+    }
+
+    /** Which build of each package an environment's repository held, and when. */
+    public record BootHistory(List<Window> windows) {
+        /** One build live in the repository from {@code from} until {@code until} (null: still live). */
+        public record Window(BootVersion version, OffsetDateTime from, OffsetDateTime until) {
+        }
+
+        /** What an instance launched at {@code at} installed at first boot; empty when unknown or nothing was promoted. */
+        public List<BootVersion> at(OffsetDateTime at) {
+            if (at == null) {
+                return List.of();
+            }
+            return windows.stream().filter(w -> !w.from().isAfter(at) && (w.until() == null || w.until().isAfter(at)))
+                    .map(Window::version).toList();
+        }
+
+        /** The same, as one line for people: "flingerator 1.2-1, gnip-worker 0.3-1". */
+        public String describe(OffsetDateTime at) {
+            if (at == null) {
+                return "launch time unknown";
+            }
+            List<BootVersion> versions = at(at);
+            return versions.isEmpty() ? "nothing promoted yet"
+                    : versions.stream().map(BootVersion::toString).collect(java.util.stream.Collectors.joining(", "));
+        }
+    }
+
+    /** The environment's promotion history as first boot saw it (one query; first boot installs from the repository). */
+    @Transactional
+    public BootHistory bootHistory(String environment) {
+        List<dev.yardmaster.promotion.Promotion> live = dev.yardmaster.promotion.Promotion.list(
+                "environment.name = ?1 and state in ?2 and appliedAt is not null order by packageName, appliedAt",
+                environment, List.of(dev.yardmaster.promotion.Promotion.State.applied,
+                        dev.yardmaster.promotion.Promotion.State.superseded));
+        return new BootHistory(live.stream().map(p -> new BootHistory.Window(
+                new BootVersion(p.packageName, p.build.evr(), p.build.nevra), p.appliedAt, p.supersededAt)).toList());
+    }
+
+    /** What an instance of {@code environment} launched at {@code launchedAt} booted with. */
+    public List<BootVersion> bootedWith(String environment, OffsetDateTime launchedAt) {
+        return bootHistory(environment).at(launchedAt);
     }
 
     /**

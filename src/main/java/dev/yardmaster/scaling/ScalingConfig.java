@@ -4,6 +4,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -69,6 +71,12 @@ public interface ScalingConfig {
      */
     @WithDefault("/usr/local/sbin/yardmaster-first-boot")
     String firstBootCommand();
+
+    /**
+     * Packages each node type runs, for rolls: {@code yardmaster.scaling.node-type-packages.worker=gnip-worker,flingerator}.
+     * A node type without an entry runs the package of its own name.
+     */
+    Map<String, List<String>> nodeTypePackages();
 
     /** SSH port rolls use to reach instances of Auto Scaling groups. */
     @WithDefault("22")

@@ -34,9 +34,15 @@ import java.util.stream.Collectors;
 public class ScalingPages {
 
     /** A spot group and its backup (or a lone group) of one node type, with their instances. */
-    public record Pair(String nodeType, ScalingGroup main, ScalingGroup backup, List<ScalingInstance> instances) {
+    public record Pair(String nodeType, ScalingGroup main, ScalingGroup backup, List<ScalingInstance> instances,
+            Map<String, String> bootedWith) {
         public boolean paired() {
             return backup != null;
+        }
+
+        /** "flingerator 1.2-1, gnip-worker 0.3-1": what the instance installed at first boot. */
+        public String bootedWithOf(ScalingInstance instance) {
+            return bootedWith.get(instance.instanceId);
         }
     }
 
@@ -83,8 +89,11 @@ public class ScalingPages {
     private final Environments environments;
     private final CurrentUser user;
     private final Flash flash;
+    private final Ec2Inventory inventory;
 
-    ScalingPages(AutoScaling scaling, FirstBoot firstBoot, Environments environments, CurrentUser user, Flash flash) {
+    ScalingPages(AutoScaling scaling, FirstBoot firstBoot, Environments environments, CurrentUser user, Flash flash,
+            Ec2Inventory inventory) {
+        this.inventory = inventory;
         this.scaling = scaling;
         this.firstBoot = firstBoot;
         this.environments = environments;
@@ -100,14 +109,14 @@ public class ScalingPages {
             Map<String, List<ScalingGroup>> byNodeType = ScalingGroup.inEnvironment(env.name).stream()
                     .collect(Collectors.groupingBy(g -> g.nodeType, LinkedHashMap::new, Collectors.toList()));
             List<Pair> pairs = new ArrayList<>();
-            byNodeType.forEach((nodeType, groups) -> pairs.addAll(pairs(nodeType, groups)));
+            byNodeType.forEach((nodeType, groups) -> pairs.addAll(pairs(nodeType, groups, inventory)));
             sections.add(new Section(env, environments.isProtected(env), user.has(environments.roleToChange(env)), pairs));
         }
         return Templates.overview(scaling.enabled(), ScalingDiscovery.latest().orElse(null), sections,
                 user.has(Roles.DEPLOYER));
     }
 
-    static List<Pair> pairs(String nodeType, List<ScalingGroup> groups) {
+    static List<Pair> pairs(String nodeType, List<ScalingGroup> groups, Ec2Inventory inventory) {
         List<Pair> pairs = new ArrayList<>();
         List<ScalingGroup> used = new ArrayList<>();
         for (ScalingGroup group : groups) {
@@ -118,16 +127,23 @@ public class ScalingPages {
                     instances.addAll(backup.instances);
                     used.add(backup);
                 }
-                pairs.add(new Pair(nodeType, group, backup, instances));
+                pairs.add(new Pair(nodeType, group, backup, instances, booted(inventory, group.environment, instances)));
                 used.add(group);
             }
         }
         for (ScalingGroup group : groups) {
             if (!used.contains(group)) {
-                pairs.add(new Pair(nodeType, group, null, group.instances));
+                pairs.add(new Pair(nodeType, group, null, group.instances, booted(inventory, group.environment, group.instances)));
             }
         }
         return pairs;
+    }
+
+    private static Map<String, String> booted(Ec2Inventory inventory, String environment, List<ScalingInstance> instances) {
+        Ec2Inventory.BootHistory history = inventory.bootHistory(environment);
+        Map<String, String> booted = new LinkedHashMap<>();
+        instances.forEach(i -> booted.put(i.instanceId, history.describe(i.launchedAt)));
+        return booted;
     }
 
     @GET

@@ -27,10 +27,11 @@ public class ScalingResource {
 
     public record InstanceView(String instanceId, String lifecycleState, String healthStatus, String availabilityZone,
             String market, String instanceType, String privateIp, String privateDns, String launchTemplateId,
-            String launchTemplateVersion, OffsetDateTime launchedAt) {
-        static InstanceView of(ScalingInstance i) {
+            String launchTemplateVersion, OffsetDateTime launchedAt, List<String> bootedWith) {
+        static InstanceView of(ScalingInstance i, Ec2Inventory.BootHistory history) {
             return new InstanceView(i.instanceId, i.lifecycleState, i.healthStatus, i.availabilityZone, i.market,
-                    i.instanceType, i.privateIp, i.privateDns, i.launchTemplateId, i.launchTemplateVersion, i.launchedAt);
+                    i.instanceType, i.privateIp, i.privateDns, i.launchTemplateId, i.launchTemplateVersion, i.launchedAt,
+                    history.at(i.launchedAt).stream().map(Ec2Inventory.BootVersion::nevra).toList());
         }
     }
 
@@ -38,11 +39,12 @@ public class ScalingResource {
             String backupGroup, int minSize, int maxSize, int desiredCapacity, int defaultCooldown,
             String launchTemplateId, String launchTemplateName, String launchTemplateVersion, long inService,
             List<InstanceView> instances, OffsetDateTime discoveredAt) {
-        static GroupView of(ScalingGroup g) {
+        static GroupView of(ScalingGroup g, Ec2Inventory inventory) {
+            Ec2Inventory.BootHistory history = inventory.bootHistory(g.environment);
             return new GroupView(g.name, g.environment, g.nodeType, g.kind().label, g.backupFor,
                     g.isSpot() ? g.backup().map(b -> b.name).orElse(null) : null, g.minSize, g.maxSize,
                     g.desiredCapacity, g.defaultCooldown, g.launchTemplateId, g.launchTemplateName,
-                    g.launchTemplateVersion, g.inService(), g.instances.stream().map(InstanceView::of).toList(),
+                    g.launchTemplateVersion, g.inService(), g.instances.stream().map(i -> InstanceView.of(i, history)).toList(),
                     g.discoveredAt);
         }
     }
@@ -75,8 +77,11 @@ public class ScalingResource {
     private final FirstBoot firstBoot;
     private final Environments environments;
     private final CurrentUser user;
+    private final Ec2Inventory inventory;
 
-    ScalingResource(AutoScaling scaling, FirstBoot firstBoot, Environments environments, CurrentUser user) {
+    ScalingResource(AutoScaling scaling, FirstBoot firstBoot, Environments environments, CurrentUser user,
+            Ec2Inventory inventory) {
+        this.inventory = inventory;
         this.scaling = scaling;
         this.firstBoot = firstBoot;
         this.environments = environments;
@@ -92,7 +97,7 @@ public class ScalingResource {
                 : nodeType == null ? ScalingGroup.inEnvironment(environments.require(environment).name)
                 : ScalingGroup.of(environments.require(environment).name, nodeType);
         return new GroupsView(scaling.enabled(), ScalingDiscovery.latest().map(DiscoveryView::of).orElse(null),
-                groups.stream().map(GroupView::of).toList());
+                groups.stream().map(g -> GroupView.of(g, inventory)).toList());
     }
 
     @GET
@@ -100,7 +105,7 @@ public class ScalingResource {
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "One discovered group")
     public GroupView group(@PathParam("name") String name) {
-        return GroupView.of(scaling.requireGroup(name));
+        return GroupView.of(scaling.requireGroup(name), inventory);
     }
 
     @GET

@@ -41,7 +41,7 @@ public class SshSessions {
             "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39}");
 
     /** POSIX-ish login names. */
-    public static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
+    static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
 
     static final AttributeKey<String> HOST_KEY_PROBLEM = new AttributeKey<>();
 
@@ -110,8 +110,12 @@ public class SshSessions {
         return connect(config.user(), address, port, timeout);
     }
 
-    /** As {@link #connect(String, int, Duration)}, logging in as {@code user} (e.g. the repo server's own user). */
-    public SshConnection connect(String user, String address, int port, Duration timeout) throws SshFailure {
+    /** Connects as {@code user} rather than {@code yardmaster.ssh.user} (the repo server may have its own). */
+    public SshConnection connect(String user, String address, int port) throws SshFailure {
+        return connect(user, address, port, config.connectTimeout());
+    }
+
+    private SshConnection connect(String user, String address, int port, Duration timeout) throws SshFailure {
         if (user == null || !USER.matcher(user).matches()) {
             throw new IllegalArgumentException("not a user name: " + user);
         }

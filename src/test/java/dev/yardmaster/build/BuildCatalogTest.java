@@ -80,8 +80,12 @@ class BuildCatalogTest {
         Files.write(BUILD.resolve("my build-1.0-1.noarch.rpm"), rpm);
         Files.write(BUILD.resolve("flingerätor-1.0-1.noarch.rpm"), rpm);
         Files.write(BUILD.resolve("x;rm -rf ~-1.0-1.noarch.rpm"), rpm);
+        Files.write(BUILD.resolve("flingerator-copy-1.0.0-1.noarch.rpm"), rpm);
+        Files.createSymbolicLink(BUILD.resolve("dangling-1.0-1.noarch.rpm"), BUILD.resolve("gone.rpm"));
+        Files.createDirectory(BUILD.resolve("directory-1.0-1.noarch.rpm"));
         for (String name : List.of("truncated-1.0-1.noarch.rpm", "notes-1.0-1.noarch.rpm", "empty-1.0-1.noarch.rpm",
-                "my build-1.0-1.noarch.rpm", "flingerätor-1.0-1.noarch.rpm", "x;rm -rf ~-1.0-1.noarch.rpm")) {
+                "my build-1.0-1.noarch.rpm", "flingerätor-1.0-1.noarch.rpm", "x;rm -rf ~-1.0-1.noarch.rpm",
+                "flingerator-copy-1.0.0-1.noarch.rpm", "directory-1.0-1.noarch.rpm")) {
             Files.setLastModifiedTime(BUILD.resolve(name), FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         }
         Rpms.build(BUILD, "gnip-worker", "2.1.0", "1", "ef/ab: a good build next to the bad ones");
@@ -98,6 +102,10 @@ class BuildCatalogTest {
         assertThat(reasons.get("my build-1.0-1.noarch.rpm")).contains("spaces, non-ASCII or shell characters");
         assertThat(reasons.get("flingerätor-1.0-1.noarch.rpm")).contains("non-ASCII");
         assertThat(reasons.get("x;rm -rf ~-1.0-1.noarch.rpm")).contains("shell characters");
+        assertThat(reasons.get("flingerator-copy-1.0.0-1.noarch.rpm"))
+                .isEqualTo("same NEVRA (flingerator-1.0.0-1.noarch) as flingerator-1.0.0-1.noarch.rpm, which is already in the catalog");
+        assertThat(reasons.get("dangling-1.0-1.noarch.rpm")).startsWith("dangling symlink");
+        assertThat(reasons.get("directory-1.0-1.noarch.rpm")).isEqualTo("not a regular file");
         assertThat(build("gnip-worker-2.1.0-1.noarch")).isNotNull();
 
         // Fixing a file takes it off the list.

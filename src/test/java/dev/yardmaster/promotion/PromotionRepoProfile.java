@@ -28,6 +28,12 @@ public class PromotionRepoProfile implements QuarkusTestProfile {
                 Rpms.build(build, "flingerator", version, "1", "ab/cd: flingerator " + version);
             }
             Rpms.build(build, "flingerator", "1.4.0", "1", "ab: hotfix without review");
+            for (String version : List.of("1.0.0", "1.1.0")) {
+                Rpms.build(build, "tidewater", version, "1", "ab/cd: tidewater " + version);
+            }
+            for (String version : List.of("1.0.0", "1.1.0")) {
+                Rpms.build(build, "quayside", version, "1", "ab/cd: quayside " + version);
+            }
             for (int i = 0; i < CONCURRENT; i++) {
                 Rpms.build(build, "gnip-worker", "2.0." + i, "1", "ef/gh: worker 2.0." + i);
             }

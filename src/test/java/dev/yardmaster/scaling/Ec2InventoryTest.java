@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +46,57 @@ class Ec2InventoryTest {
         Ec2Inventory.TurnCheck check = inventory.atTurn(victim);
         assertThat(check.proceed()).isFalse();
         assertThat(check.skipReason()).isEqualTo("instance terminated");
+    }
+
+    @AfterEach
+    void forgetPromotions() {
+        QuarkusTransaction.requiringNew().run(() -> {
+            var em = ScalingGroup.getEntityManager();
+            em.createNativeQuery("DELETE FROM promotion WHERE package = 'scaling-probe'").executeUpdate();
+            em.createNativeQuery("DELETE FROM build WHERE package = 'scaling-probe'").executeUpdate();
+        });
+    }
+
+    @Test
+    void anInstanceLaunchedAfterAPromotionBootedWithThePromotedVersion() {
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        promote("1.0", now.minusHours(1), now.plusSeconds(30));
+        promote("1.1", now.plusSeconds(30), null);
+        aws.fake.advanceClock(java.time.Duration.ofMinutes(1));
+        String old = aws.fake.instanceIds("review-worker-spot").get(0);
+        aws.fake.interrupt(old, true);
+        String fresh = aws.fake.instanceIds("review-worker-spot").get(2);
+        inventory.refresh("test");
+
+        Ec2Inventory.Ec2Host survivor = inventory.hosts("review").stream()
+                .filter(h -> h.instanceId().equals(aws.fake.instanceIds("review-worker-spot").get(0))).findFirst().orElseThrow();
+        assertThat(inventory.bootedWith("review", survivor.launchedAt())).extracting(Ec2Inventory.BootVersion::toString)
+                .containsExactly("scaling-probe 1.0-1");
+        Ec2Inventory.Ec2Host launched = inventory.launchedSince("review", now.plusSeconds(2)).get(0);
+        assertThat(launched.instanceId()).isEqualTo(fresh);
+        assertThat(inventory.bootedWith("review", launched.launchedAt())).extracting(Ec2Inventory.BootVersion::toString)
+                .containsExactly("scaling-probe 1.1-1");
+        assertThat(inventory.bootedWith("staging", launched.launchedAt())).isEmpty();
+
+        io.restassured.path.json.JsonPath group = io.restassured.RestAssured.given()
+                .auth().oauth2(dev.yardmaster.testing.Tokens.user("carol")).get("/api/scaling/groups/review-worker-spot").jsonPath();
+        assertThat(group.getList("instances.find { it.instanceId == '" + fresh + "' }.bootedWith", String.class))
+                .containsExactly("scaling-probe-1.1-1.noarch");
+    }
+
+    private static void promote(String version, OffsetDateTime applied, OffsetDateTime superseded) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            var em = ScalingGroup.getEntityManager();
+            Number build = (Number) em.createNativeQuery("INSERT INTO build (file_name, package, version, release, arch, nevra,"
+                    + " file_size, file_mtime) VALUES (?1, 'scaling-probe', ?2, '1', 'noarch', ?3, 1, now()) RETURNING id")
+                    .setParameter(1, "scaling-probe-" + version + "-1.noarch.rpm").setParameter(2, version)
+                    .setParameter(3, "scaling-probe-" + version + "-1.noarch").getSingleResult();
+            em.createNativeQuery("INSERT INTO promotion (build_id, environment_id, package, state, reason, requested_by,"
+                    + " applied_at, superseded_at) VALUES (?1, (SELECT id FROM environment WHERE name = 'review'), 'scaling-probe',"
+                    + " ?2, 'test', 'alice', ?3, ?4)")
+                    .setParameter(1, build.longValue()).setParameter(2, superseded == null ? "applied" : "superseded")
+                    .setParameter(3, applied).setParameter(4, superseded).executeUpdate();
+        });
     }
 
     @Test

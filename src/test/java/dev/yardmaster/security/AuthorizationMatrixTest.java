@@ -63,6 +63,8 @@ class AuthorizationMatrixTest {
             new Endpoint("POST", "/api/promotions/999999/approve", "{}", Needs.RELEASE_MANAGER),
             new Endpoint("POST", "/api/promotions/999999/reject", "{}", Needs.RELEASE_MANAGER),
             new Endpoint("POST", "/api/environments/review/packages/nosuch/rollback", "{\"reason\":\"matrix\"}", Needs.DEPLOYER),
+            new Endpoint("POST", "/api/promotions", "{\"package\":\"nosuch\",\"version\":\"1.0\",\"environment\":\"prod\",\"reason\":\"matrix\"}", Needs.RELEASE_MANAGER),
+            new Endpoint("POST", "/api/environments/prod/packages/nosuch/rollback", "{\"reason\":\"matrix\"}", Needs.RELEASE_MANAGER),
             new Endpoint("GET", "/api/environments/review/packages", null, Needs.VIEWER),
             new Endpoint("GET", "/api/environments/review/packages/flingerator/history", null, Needs.VIEWER),
             new Endpoint("GET", "/api/webhooks/endpoints", null, Needs.RELEASE_MANAGER),

@@ -1,0 +1,142 @@
+package dev.yardmaster.rollout;
+
+import dev.yardmaster.environment.Environment;
+import dev.yardmaster.security.CurrentUser;
+import dev.yardmaster.security.Roles;
+import dev.yardmaster.web.Flash;
+import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateInstance;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+
+/** Rolls for people: the list with a plan form, the preview, and the live roll page. */
+@Path("/rolls")
+@Produces(MediaType.TEXT_HTML)
+@RolesAllowed(Roles.VIEWER)
+public class RollPages {
+
+    /** The plan form as typed, shown back in the preview. */
+    public record PlanForm(String packageName, String environment, String target, String nodeType, String tag, String names,
+            String canary, String canaryDelay, String batchSize, String parallelism, String pauseBetweenBatches,
+            String failureBudget, String unreachableBudget) {
+
+        RollPlan plan() {
+            return new RollPlan(packageName, environment, target, nodeType, tag, names, integer("canary", canary), canaryDelay,
+                    batchSize, integer("parallelism", parallelism), pauseBetweenBatches, failureBudget, unreachableBudget,
+                    null, null, null, null);
+        }
+
+        private static Integer integer(String field, String text) {
+            if (text == null || text.isBlank()) {
+                return null;
+            }
+            if (!text.strip().matches("[0-9]{1,4}")) {
+                throw new dev.yardmaster.web.YardmasterException(400, "bad-roll-plan", "Bad request",
+                        field + " must be a whole number.", Map.of("field", field));
+            }
+            return Integer.valueOf(text.strip());
+        }
+    }
+
+    @CheckedTemplate
+    static class Templates {
+        static native TemplateInstance list(List<RollResource.RollView> rolls, List<String> environments);
+
+        static native TemplateInstance preview(PlanForm form, Rolls.Preview preview);
+
+        static native TemplateInstance roll(RollResource.RollView roll, List<Integer> batches, long lastEventId,
+                boolean canControl);
+    }
+
+    private final Rolls rolls;
+    private final RollRunner runner;
+    private final CurrentUser user;
+    private final Flash flash;
+    private final dev.yardmaster.environment.Environments environments;
+
+    RollPages(Rolls rolls, RollRunner runner, CurrentUser user, Flash flash, dev.yardmaster.environment.Environments environments) {
+        this.rolls = rolls;
+        this.runner = runner;
+        this.user = user;
+        this.flash = flash;
+        this.environments = environments;
+    }
+
+    @GET
+    @Transactional
+    public TemplateInstance list() {
+        return Templates.list(Roll.newestFirst(100).stream().map(RollResource::view).toList(),
+                Environment.inLifecycleOrder().stream().map(e -> e.name).toList());
+    }
+
+    @POST
+    @Path("/preview")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Roles.DEPLOYER)
+    public TemplateInstance preview(@FormParam("package") String packageName, @FormParam("environment") String environment,
+            @FormParam("target") String target, @FormParam("nodeType") String nodeType, @FormParam("tag") String tag,
+            @FormParam("names") String names, @FormParam("canary") String canary, @FormParam("canaryDelay") String canaryDelay,
+            @FormParam("batchSize") String batchSize, @FormParam("parallelism") String parallelism,
+            @FormParam("pauseBetweenBatches") String pause, @FormParam("failureBudget") String failureBudget,
+            @FormParam("unreachableBudget") String unreachableBudget) {
+        PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
+                parallelism, pause, failureBudget, unreachableBudget);
+        return Templates.preview(form, rolls.preview(user, form.plan()));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response start(@FormParam("package") String packageName, @FormParam("environment") String environment,
+            @FormParam("target") String target, @FormParam("nodeType") String nodeType, @FormParam("tag") String tag,
+            @FormParam("names") String names, @FormParam("canary") String canary, @FormParam("canaryDelay") String canaryDelay,
+            @FormParam("batchSize") String batchSize, @FormParam("parallelism") String parallelism,
+            @FormParam("pauseBetweenBatches") String pause, @FormParam("failureBudget") String failureBudget,
+            @FormParam("unreachableBudget") String unreachableBudget, @FormParam("idempotencyKey") String key) {
+        PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
+                parallelism, pause, failureBudget, unreachableBudget);
+        Roll roll = rolls.start(user, user.actor(), form.plan(), key);
+        runner.wake();
+        return flash.redirect("/rolls/" + roll.id, "Roll " + roll.id + " started.");
+    }
+
+    @GET
+    @Path("/{id}")
+    @Transactional
+    public TemplateInstance roll(@PathParam("id") long id) {
+        Roll roll = rolls.require(id);
+        List<Integer> batches = java.util.stream.IntStream.range(0, roll.batchCount).boxed().toList();
+        Long last = RollEvent.getEntityManager().createQuery("select max(id) from RollEvent where rollId = ?1", Long.class)
+                .setParameter(1, id).getSingleResult();
+        boolean canControl = user.has(environments.roleToChange(environments.require(roll.environment)));
+        return Templates.roll(RollResource.view(roll), batches, last == null ? 0 : last, canControl);
+    }
+
+    @POST
+    @Path("/{id}/{action:pause|resume|continue|cancel|interrupt|retry}")
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response control(@PathParam("id") long id, @PathParam("action") String action) {
+        var actor = user.actor();
+        switch (action) {
+            case "pause" -> rolls.pause(user, actor, id);
+            case "resume" -> rolls.resume(user, actor, id);
+            case "continue" -> rolls.continueAfterCanary(user, actor, id);
+            case "cancel" -> rolls.cancel(user, actor, id, false);
+            case "interrupt" -> rolls.cancel(user, actor, id, true);
+            default -> rolls.retryFailed(user, actor, id);
+        }
+        runner.wake();
+        return flash.redirect("/rolls/" + id, "Roll " + id + ": " + action + " done.");
+    }
+}

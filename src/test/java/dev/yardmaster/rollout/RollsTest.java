@@ -1,0 +1,282 @@
+package dev.yardmaster.rollout;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.yardmaster.testing.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import com.microsoft.playwright.Page;
+import dev.yardmaster.testing.Browser;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Rolls over the 20-host loopback fleet: batches, faults and budgets, controls, refusals. */
+@QuarkusTest
+@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RollsTest {
+
+    static final String ALICE = Tokens.user("alice");
+
+    @AfterEach
+    void clearFaults() {
+        RollFleet.clearFaults();
+    }
+
+    static Map<String, Object> plan(String target, Object... extra) {
+        Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "target", target,
+                "canary", 0, "connectTimeout", "10s", "updateTimeout", "60s", "restartTimeout", "30s", "healthTimeout", "30s"));
+        for (int i = 0; i < extra.length; i += 2) {
+            plan.put((String) extra[i], extra[i + 1]);
+        }
+        return plan;
+    }
+
+    static long start(Map<String, Object> plan) {
+        return given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    static JsonPath awaitComplete(long id) {
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            String status = roll(id).getString("status");
+            return List.of("SUCCEEDED", "FAILED", "CANCELED").contains(status);
+        });
+        return roll(id);
+    }
+
+    static JsonPath roll(long id) {
+        return given().auth().oauth2(ALICE).get("/api/rolls/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    static Map<String, Map<String, Object>> hostsByName(long id) {
+        List<Map<String, Object>> hosts = given().auth().oauth2(ALICE).get("/api/rolls/" + id + "/hosts").then()
+                .statusCode(200).extract().jsonPath().getList("$");
+        Map<String, Map<String, Object>> byName = new HashMap<>();
+        hosts.forEach(h -> byName.put((String) h.get("name"), h));
+        return byName;
+    }
+
+    @Test
+    @Order(1)
+    void theInventoryIsImportedAtStartAndThePreviewShowsBatches() {
+        given().auth().oauth2(ALICE).get("/api/hosts?environment=staging").then().statusCode(200)
+                .body("size()", equalTo(RollFleet.HOSTS));
+        JsonPath preview = given().auth().oauth2(ALICE).contentType("application/json")
+                .body(plan("1.2.0-1", "canary", 2, "batchSize", "50%", "failureBudget", "10%"))
+                .post("/api/rolls/preview").then().statusCode(200).extract().jsonPath();
+        assertThat(preview.getList("batches.collect { it.hosts.size() }")).containsExactly(2, 10, 8);
+        assertThat(preview.getBoolean("batches[0].canary")).isTrue();
+        assertThat(preview.getInt("maxFailures")).isEqualTo(2);
+    }
+
+    @Test
+    @Order(2)
+    void twentyHostsInThreeBatchesEndAtTheTargetRestartedOnce() {
+        Map<String, RollFleet.HostState> before = RollFleet.state();
+        long id = start(plan("1.2.0-1", "batchSize", "7", "parallelism", 5));
+        JsonPath done = awaitComplete(id);
+        assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(done.getInt("batchCount")).isEqualTo(3);
+        assertThat(done.getInt("counts.SUCCEEDED")).isEqualTo(20);
+        Map<String, RollFleet.HostState> after = RollFleet.state();
+        for (int n = 1; n <= RollFleet.HOSTS; n++) {
+            String address = RollFleet.address(n);
+            assertThat(after.get(address).installed()).as(address).isEqualTo("1.2.0-1");
+            assertThat(after.get(address).restarts()).as(address).isEqualTo(before.get(address).restarts() + 1);
+        }
+        // The same plan again: every host is already at the target and is not touched.
+        long again = start(plan("1.2.0-1", "batchSize", "10", "parallelism", 10));
+        assertThat(awaitComplete(again).getInt("counts.AT_TARGET")).isEqualTo(20);
+        assertThat(RollFleet.state().get(RollFleet.address(1)).restarts()).isEqualTo(after.get(RollFleet.address(1)).restarts());
+        String log = given().auth().oauth2(ALICE).get("/api/rolls/" + id + "/hosts/" + hostsByName(id).get("127.0.1.1").get("id") + "/log")
+                .then().statusCode(200).extract().jsonPath().getString("log");
+        assertThat(log).contains("$ sudo -n yum -y --refresh install flingerator-1.2.0-1", "$ sudo -n systemctl restart flingerator");
+    }
+
+    @Test
+    @Order(3)
+    void eachFaultHasItsOwnStateAndReasonWithinTheBudget() {
+        RollFleet.fault(1, "refused", true);
+        RollFleet.fault(2, "hang", true);
+        RollFleet.fault(3, "yum-fail", true);
+        RollFleet.fault(4, "hostkey", true);
+        RollFleet.fault(5, "health-fail", true);
+        long id = start(plan("1.1.0-1", "batchSize", "10", "parallelism", 10, "failureBudget", "4", "unreachableBudget", "1"));
+        JsonPath done = awaitComplete(id);
+        Map<String, Map<String, Object>> hosts = hostsByName(id);
+        assertThat(hosts.get("127.0.1.1").get("status")).isEqualTo("UNREACHABLE");
+        assertThat((String) hosts.get("127.0.1.1").get("reason")).contains("refused");
+        assertThat(hosts.get("127.0.1.2").get("status")).isEqualTo("TIMED_OUT");
+        assertThat(hosts.get("127.0.1.3").get("status")).isEqualTo("FAILED");
+        assertThat((String) hosts.get("127.0.1.3").get("reason")).contains("update failed", "injected fault: yum-fail");
+        assertThat(hosts.get("127.0.1.4").get("status")).isEqualTo("HOST_KEY_CHANGED");
+        assertThat(hosts.get("127.0.1.5").get("status")).isEqualTo("UNHEALTHY");
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(done.getInt("counts.SUCCEEDED")).isEqualTo(15);
+        assertThat(RollFleet.state().get(RollFleet.address(20)).installed()).isEqualTo("1.1.0-1");
+    }
+
+    @Test
+    @Order(4)
+    void aSpentFailureBudgetHaltsTheRollAndRetryRunsOnlyTheFailedHosts() {
+        // Hosts are ordered by name: 127.0.1.1, 127.0.1.10, ... so .10 is in the first batch.
+        RollFleet.fault(10, "yum-fail", true);
+        long id = start(plan("1.2.0-1", "batchSize", "5", "parallelism", 5, "failureBudget", "0"));
+        JsonPath done = awaitComplete(id);
+        assertThat(done.getString("status")).isEqualTo("FAILED");
+        assertThat(done.getString("reason")).contains("failure budget spent");
+        assertThat(done.getInt("counts.PENDING")).isEqualTo(15);
+        given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.2.0-1")).post("/api/rolls")
+                .then().statusCode(201); // a halted roll does not hold the package+environment slot
+        RollFleet.clearFaults();
+    }
+
+    @Test
+    @Order(5)
+    void oneActiveRollPerPackageAndEnvironmentAndPauseCancelMidBatch() {
+        // Any roll left from the previous test finishes first.
+        await().atMost(Duration.ofSeconds(90)).until(() -> given().auth().oauth2(ALICE).get("/api/rolls").then().extract()
+                .jsonPath().getList("status", String.class).stream().noneMatch(s -> List.of("PENDING", "RUNNING", "WAITING", "PAUSED").contains(s)));
+        for (int n = 1; n <= RollFleet.HOSTS; n++) {
+            RollFleet.fault(n, "slow", true);
+        }
+        long id = start(plan("1.1.0-1", "batchSize", "20", "parallelism", 2, "healthTimeout", "15s"));
+        given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.1.0-1")).post("/api/rolls")
+                .then().statusCode(409).contentType(containsString("application/problem+json"))
+                .body("type", containsString("roll-in-progress"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> roll(id).getInt("counts.RUNNING") > 0);
+        String paused = given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/pause").then().extract().asString();
+        assertThat(paused).as(roll(id).prettify() + hostsByName(id)).contains("\"PAUSED\"");
+        await().atMost(Duration.ofSeconds(60)).until(() -> roll(id).getInt("counts.RUNNING") == 0);
+        int pending = roll(id).getInt("counts.PENDING");
+        assertThat(pending).isGreaterThan(0);
+        String resumed = given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/resume").then().extract().asString();
+        assertThat(resumed).contains("\"RUNNING\"");
+        await().atMost(Duration.ofSeconds(30)).until(() -> roll(id).getInt("counts.RUNNING") > 0);
+        given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/cancel?interrupt=true").then().statusCode(200)
+                .body("status", equalTo("CANCELED"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> roll(id).getInt("counts.RUNNING") == 0);
+        JsonPath done = roll(id);
+        assertThat(done.getInt("counts.CANCELED")).isGreaterThan(0);
+        assertThat(done.getInt("counts.PENDING")).isZero();
+        given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/resume").then().statusCode(409);
+    }
+
+    @Test
+    @Order(6)
+    void badPlansAreRefusedWithTheField() {
+        given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.2.0-1; reboot"))
+                .post("/api/rolls").then().statusCode(400).body("field", equalTo("target"));
+        given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.2.0-1", "batchSize", "0"))
+                .post("/api/rolls").then().statusCode(400).body("field", equalTo("batchSize"));
+        given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.2.0-1", "environment", "prod"))
+                .post("/api/rolls").then().statusCode(403);
+        String key = UUID.randomUUID().toString();
+        long first = given().auth().oauth2(Tokens.bot()).header("Idempotency-Key", key).contentType("application/json")
+                .body(plan("1.2.0-1", "parallelism", 10, "batchSize", "20")).post("/api/rolls").then().statusCode(201)
+                .extract().jsonPath().getLong("id");
+        long second = given().auth().oauth2(Tokens.bot()).header("Idempotency-Key", key).contentType("application/json")
+                .body(plan("1.2.0-1")).post("/api/rolls").then().statusCode(201).extract().jsonPath().getLong("id");
+        assertThat(second).isEqualTo(first);
+        awaitComplete(first);
+    }
+
+    @RegisterExtension
+    static Browser browser = new Browser();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    @Order(7)
+    void aPersonPlansPreviewsAndWatchesARollLiveInTheBrowser() {
+        Page page = browser.login(base.toString(), "alice");
+        page.navigate(base + "rolls");
+        page.fill("input[name=package]", "flingerator");
+        page.selectOption("select[name=environment]", "staging");
+        page.fill("input[name=target]", "1.0.0-1");
+        page.fill("input[name=canary]", "0");
+        page.fill("input[name=batchSize]", "10");
+        page.fill("input[name=parallelism]", "2");
+        page.click("button:has-text('Preview')");
+        assertThat(page.textContent("h1")).contains("Roll flingerator 1.0.0-1 to staging?");
+        assertThat(page.locator(".batches li").count()).isEqualTo(2);
+        browser.screenshot("roll-preview");
+        page.click("button:has-text('Start the roll')");
+        page.waitForSelector("#roll-live:has-text('live')");
+        String before = page.textContent("#roll-counts [data-state=SUCCEEDED] .n");
+        // The counts change while the page stays loaded: only the event stream can do that.
+        page.waitForFunction("b => document.querySelector('#roll-counts [data-state=SUCCEEDED] .n').textContent !== b", before);
+        page.waitForFunction("() => document.querySelectorAll('.cell').length === 20");
+        browser.screenshot("roll-live");
+        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'", null,
+                new Page.WaitForFunctionOptions().setTimeout(90_000));
+        assertThat(page.textContent("#roll-counts [data-state=SUCCEEDED] .n")).isEqualTo("20");
+        page.click(".cell >> nth=0");
+        assertThat(page.textContent("#host-log-text")).contains("$ rpm -q flingerator");
+        browser.screenshot("roll-done");
+    }
+
+    @Test
+    @Order(8)
+    void aReconnectingClientGetsWhatItMissedFromTheDatabase() throws Exception {
+        long id = given().auth().oauth2(ALICE).get("/api/rolls").then().extract().jsonPath().getLong("find { it.status == 'SUCCEEDED' }.id");
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "api/rolls/" + id + "/events"))
+                .header("Authorization", "Bearer " + ALICE).header("Last-Event-ID", "0").build();
+        List<String> ids = new java.util.ArrayList<>();
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(response.body()))) {
+            String line;
+            String last = null;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("id:")) {
+                    ids.add(line.substring(3).strip());
+                }
+                if (line.startsWith("data:") && line.contains("\"SUCCEEDED\"") && line.contains("\"batchCount\"")) {
+                    last = line;
+                    break;
+                }
+            }
+            assertThat(last).isNotNull();
+        }
+        assertThat(ids).hasSizeGreaterThan(20);
+        List<Long> numbers = ids.stream().map(Long::valueOf).toList();
+        assertThat(numbers).isSorted().doesNotHaveDuplicates();
+        // From the middle: only what came after.
+        String middle = ids.get(ids.size() / 2);
+        HttpRequest resume = HttpRequest.newBuilder(URI.create(base + "api/rolls/" + id + "/events"))
+                .header("Authorization", "Bearer " + ALICE).header("Last-Event-ID", middle).build();
+        HttpResponse<java.io.InputStream> again = HttpClient.newHttpClient().send(resume, HttpResponse.BodyHandlers.ofInputStream());
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(again.body()))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.startsWith("id:")) {
+                    assertThat(Long.parseLong(line.substring(3).strip())).isGreaterThan(Long.parseLong(middle));
+                    break;
+                }
+            }
+        }
+    }
+}
