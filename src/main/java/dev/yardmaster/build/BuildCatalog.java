@@ -283,8 +283,8 @@ public class BuildCatalog {
             owner.put((String) row[0], (String) row[1]);
         }
         List<Outcome> sorted = new ArrayList<>(outcomes);
-        sorted.sort(java.util.Comparator.comparing((Outcome o) -> o instanceof Indexed i ? i.entry().name()
-                : ((Rejected) o).entry().name()));
+        // The real file wins over a symlink to it, then the first name: the same choice every scan.
+        sorted.sort(java.util.Comparator.comparing((Outcome o) -> entryOf(o).symlink()).thenComparing(o -> entryOf(o).name()));
         List<Outcome> result = new ArrayList<>();
         for (Outcome outcome : sorted) {
             if (outcome instanceof Indexed indexed) {
@@ -299,6 +299,10 @@ public class BuildCatalog {
             result.add(outcome);
         }
         return result;
+    }
+
+    private static RepoFiles.Entry entryOf(Outcome outcome) {
+        return outcome instanceof Indexed i ? i.entry() : ((Rejected) outcome).entry();
     }
 
     /** Why a file cannot be indexed before even opening it, or null. */
