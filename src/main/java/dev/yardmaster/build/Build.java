@@ -81,6 +81,7 @@ public class Build extends PanacheEntityBase {
     @Column(name = "first_seen_at", insertable = false, updatable = false)
     public OffsetDateTime firstSeenAt;
 
+    /** When the file was last read, or came back after being missing (unchanged rescans write nothing). */
     @Column(name = "last_seen_at")
     public OffsetDateTime lastSeenAt;
 

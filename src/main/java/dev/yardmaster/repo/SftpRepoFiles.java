@@ -28,6 +28,13 @@ public class SftpRepoFiles implements RepoFiles {
     private SftpClient sftp;
     private String build;
     private String realBuild;
+    /**
+     * MINA's SftpClient takes one request at a time ("A write operation is already pending"
+     * when the catalog's readers share it), so each reader thread gets its own SFTP channel
+     * on the one SSH session.
+     */
+    private final ThreadLocal<SftpClient> channels = new ThreadLocal<>();
+    private final List<SftpClient> extra = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SftpRepoFiles(SshSessions sessions, String user, String host, int port, String root) {
         this.sessions = sessions;
@@ -37,7 +44,30 @@ public class SftpRepoFiles implements RepoFiles {
         this.root = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
     }
 
-    private synchronized SftpClient sftp() throws IOException {
+    private SftpClient sftp() throws IOException {
+        SftpClient main = mainChannel();
+        SftpClient own = channels.get();
+        if (own != null && own.isOpen()) {
+            return own;
+        }
+        if (channels.get() == null && Thread.currentThread() == owner) {
+            return main;
+        }
+        synchronized (this) {
+            try {
+                own = connection.sftp();
+            } catch (SshFailure e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        extra.add(own);
+        channels.set(own);
+        return own;
+    }
+
+    private volatile Thread owner;
+
+    private synchronized SftpClient mainChannel() throws IOException {
         if (sftp == null || !sftp.isOpen()) {
             close();
             try {
@@ -49,6 +79,7 @@ public class SftpRepoFiles implements RepoFiles {
             }
             build = root + "/build";
             realBuild = sftp.canonicalPath(build);
+            owner = Thread.currentThread();
         }
         return sftp;
     }
@@ -92,6 +123,14 @@ public class SftpRepoFiles implements RepoFiles {
 
     @Override
     public synchronized void close() {
+        for (SftpClient client : extra) {
+            try {
+                client.close();
+            } catch (IOException ignored) {
+                // The session goes with it below.
+            }
+        }
+        extra.clear();
         if (sftp != null) {
             try {
                 sftp.close();

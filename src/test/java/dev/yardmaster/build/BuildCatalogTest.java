@@ -50,6 +50,10 @@ class BuildCatalogTest {
         assertThat(build("gnip-worker-2.0.0-1.noarch").get("unreviewed")).as("no reviewer").isEqualTo(true);
         assertThat(build("flingerator-1.9.0-1.noarch").get("unreviewed")).as("author reviewed it").isEqualTo(true);
 
+        assertThat(io.quarkus.narayana.jta.QuarkusTransaction.requiringNew()
+                .call(() -> Build.latestOf("flingerator").map(b -> b.nevra).orElse(null)))
+                .as("latestOf uses rpm version order").isEqualTo("flingerator-1.10.0-1.noarch");
+
         Response packages = given().auth().oauth2(Tokens.user("carol")).get("/api/packages");
         assertThat(packages.jsonPath().getString("find { it.name == 'flingerator' }.latest"))
                 .as("rpm version order, not string order").isEqualTo("1.10.0-1");
