@@ -21,12 +21,7 @@ public class CatalogRepoProfile implements QuarkusTestProfile {
             Rpms.build(BUILD, "flingerator", "1.10.0", "1", "ab/cd: teach it to count past nine");
             Rpms.build(BUILD, "flingerator", "1.9.0", "1", "cd/cd: reviewed by its author");
             Rpms.build(BUILD, "gnip-worker", "2.0.0", "1", "ef: hotfix, nobody looked");
-            // Old enough not to look "still being copied".
-            try (var files = Files.list(BUILD)) {
-                for (Path f : files.toList()) {
-                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
-                }
-            }
+            Rpms.settle(BUILD);
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }

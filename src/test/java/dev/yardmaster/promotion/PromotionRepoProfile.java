@@ -37,11 +37,7 @@ public class PromotionRepoProfile implements QuarkusTestProfile {
             for (int i = 0; i < CONCURRENT; i++) {
                 Rpms.build(build, "gnip-worker", "2.0." + i, "1", "ef/gh: worker 2.0." + i);
             }
-            try (var files = Files.list(build)) {
-                for (Path f : files.toList()) {
-                    Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
-                }
-            }
+            Rpms.settle(build);
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("could not build the test repo server", e);
         }

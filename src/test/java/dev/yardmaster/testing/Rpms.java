@@ -36,4 +36,16 @@ public final class Rpms {
         }
         return dir.resolve(name + "-" + version + "-" + release + ".noarch.rpm");
     }
+
+    /**
+     * Dates every file in {@code dir} a minute back, so the catalog does not take freshly
+     * built RPMs for files still being copied.
+     */
+    public static void settle(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.setLastModifiedTime(f, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+            }
+        }
+    }
 }
