@@ -78,7 +78,12 @@ public class RollRunner {
         this.instanceId = host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /**
+     * Starts after every default-priority startup observer: a restarted instance resumes rolls
+     * at once, and its hosts must not meet an SSH client or event listener that is not started yet
+     * (they failed with "the SSH client is stopped" after a crash).
+     */
+    void onStart(@Observes @Priority(Interceptor.Priority.LIBRARY_AFTER) StartupEvent event) {
         if (!config.runner()) {
             return;
         }
@@ -499,15 +504,17 @@ public class RollRunner {
         private final Execution execution;
         private final RollHost host;
         private final StringBuilder log = new StringBuilder();
+        private final Step resumedFrom;
         private Step step;
 
         HostWork(Execution execution, RollHost host) {
             this.execution = execution;
             this.host = host;
+            this.resumedFrom = host.step == Step.DONE ? Step.QUEUED : host.step;
         }
 
         void run() {
-            Step reached = host.step;
+            Step reached = resumedFrom;
             Roll roll = execution.snapshot;
             RollPlan.Strategy s = execution.strategy;
             if (reached == Step.QUEUED) {
@@ -696,9 +703,13 @@ public class RollRunner {
         }
 
         private void transition(Step next, Consumer<RollHost> change) {
-            step = next;
+            // A resumed host walks through CONNECT and CHECK again; the stored step must not fall
+            // back below the one it had reached, or a second crash would forget that the package
+            // was already changed (and take the host for "already at target", unrestarted).
+            Step stored = next.compareTo(resumedFrom) < 0 ? resumedFrom : next;
+            step = stored;
             persist(h -> {
-                h.step = next;
+                h.step = stored;
                 change.accept(h);
             });
         }

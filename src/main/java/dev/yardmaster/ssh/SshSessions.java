@@ -54,7 +54,8 @@ public class SshSessions {
         this.config = config;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /** Starts before default-priority observers: the roll runner must find the client running. */
+    void onStart(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) {
         start();
     }
 

@@ -1,0 +1,114 @@
+package dev.yardmaster.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.yardmaster.testing.PackagedRig;
+import dev.yardmaster.testing.PackagedRig.Instance;
+import dev.yardmaster.testing.Tokens;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code kill -9} of the only Yardmaster process in the middle of a 50-host roll, then a new
+ * process on the same database: the roll completes, the hosts that were in flight are checked
+ * again and continued, no host is skipped and no finished host is touched again. Judged by the
+ * fleet's own state (installed version, restart counter and time per host), not by Yardmaster's.
+ */
+class RollCrashIT {
+
+    static final int HOSTS = 50;
+    static final int PARALLELISM = 5;
+    static final String TARGET = "1.2.0-1";
+
+    static PackagedRig rig;
+
+    @BeforeAll
+    static void fleetAndInstance() throws Exception {
+        // A short lease so the restarted process need not wait the production 15 s for the
+        // dead one's lease to expire.
+        rig = new PackagedRig("crash", Map.of("yardmaster.rolls.lease-duration", "4s", "yardmaster.rolls.heartbeat", "1s"))
+                .cheapInstall();
+        rig.fleetUp(HOSTS, 2410);
+        rig.start("first", true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    @Test
+    void aRollKilledMidwayCompletesAfterTheRestartWithoutSkippingOrRepeatingFinishedHosts() throws Exception {
+        long began = System.nanoTime();
+        String token = Tokens.user("alice");
+        Instance first = rig.instances().get(0);
+        JsonNode roll = rig.call(first, "POST", "/api/rolls", token, """
+                {"package": "flingerator", "environment": "staging", "target": "%s", "canary": 0,
+                 "batchSize": "10", "parallelism": %d}""".formatted(TARGET, PARALLELISM));
+        long id = roll.path("id").asLong();
+        assertThat(roll.path("hosts").asInt()).isEqualTo(HOSTS);
+
+        // Kill when a good part is done and hosts are in flight, as read from the database.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            Map<String, Integer> counts = PackagedRig.hostCounts(id);
+            return counts.getOrDefault("SUCCEEDED", 0) >= 12 && counts.getOrDefault("RUNNING", 0) >= 2;
+        });
+        rig.kill(first);
+        long killedAt = System.currentTimeMillis();
+        Map<String, String> atKill = PackagedRig.hostStatuses(id);
+        Set<String> inFlight = hostsIn(atKill, "RUNNING");
+        Set<String> finished = hostsIn(atKill, "SUCCEEDED");
+        assertThat(inFlight).as("hosts in flight at the kill").isNotEmpty().hasSizeLessThanOrEqualTo(PARALLELISM);
+        assertThat(hostsIn(atKill, "PENDING")).as("hosts not started at the kill").isNotEmpty();
+        assertThat(finished.size() + inFlight.size() + hostsIn(atKill, "PENDING").size()).as("statuses at the kill: " + atKill)
+                .isEqualTo(HOSTS);
+
+        long restart = System.nanoTime();
+        Instance second = rig.start("second", false);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> second.owns(rig.call(second, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText()));
+        double takeover = (System.nanoTime() - restart) / 1e9;
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                .until(() -> rig.call(second, "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
+        double total = (System.nanoTime() - began) / 1e9;
+
+        JsonNode hosts = rig.call(second, "GET", "/api/rolls/" + id + "/hosts", token, null);
+        assertThat(hosts).hasSize(HOSTS);
+        Map<String, String[]> fleet = rig.fleetState();
+        assertThat(fleet).hasSize(HOSTS);
+        int twice = 0;
+        for (JsonNode host : hosts) {
+            String address = host.path("address").asText();
+            assertThat(host.path("status").asText()).as("status of " + address).isEqualTo("SUCCEEDED");
+            assertThat(fleet.get(address)[0]).as("installed on " + address).isEqualTo("flingerator-" + TARGET);
+            int restarts = Integer.parseInt(fleet.get(address)[1]);
+            if (inFlight.contains(address)) {
+                assertThat(restarts).as("restarts of " + address + ", in flight at the kill").isBetween(1, 2);
+                twice += restarts - 1;
+            } else {
+                assertThat(restarts).as("restarts of " + address).isEqualTo(1);
+            }
+            if (finished.contains(address)) {
+                assertThat(rig.lastRestart(address, "flingerator")).as("last restart of " + address + ", finished before the kill")
+                        .isLessThan(killedAt);
+            }
+        }
+        System.out.printf("crash: %d hosts, %d done and %d in flight at the kill, %d restarted twice; "
+                + "restarted process started and took the roll over in %.1f s; whole test %.1f s%n",
+                HOSTS, finished.size(), inFlight.size(), twice, takeover, total);
+    }
+
+    static Set<String> hostsIn(Map<String, String> statuses, String status) {
+        return statuses.entrySet().stream().filter(e -> e.getValue().equals(status)).map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,270 @@
+package dev.yardmaster.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Packaged Yardmaster processes ({@code target/quarkus-app}) on one test database and a loopback
+ * fleet of their own ({@code bin/fleet}), for failsafe tests that kill, stop and restart the
+ * application as Kubernetes would. Each test class gets its own work directory and sshd port.
+ */
+public final class PackagedRig implements AutoCloseable {
+
+    public static final String FLEET = System.getProperty("yardmaster.fleet.command", Path.of("bin", "fleet").toAbsolutePath().toString());
+    public static final String JDBC = System.getProperty("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/yardmaster_test");
+    public static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    /** One running application process. */
+    public record Instance(String name, Process process, int port) {
+        public String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        /** Whether {@code leaseOwner} (host/pid/random) names this process. */
+        public boolean owns(String leaseOwner) {
+            return leaseOwner != null && leaseOwner.contains("/" + pid() + "/");
+        }
+    }
+
+    private final Path work;
+    private final Path fleetDir;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final List<Instance> instances = new ArrayList<>();
+
+    /** A rig under {@code target/<name>}; {@code properties} are passed to every instance as -D. */
+    public PackagedRig(String name, Map<String, String> properties) throws IOException, InterruptedException {
+        this.work = Path.of("target", name).toAbsolutePath();
+        this.fleetDir = work.resolve("fleet");
+        this.properties.putAll(properties);
+        assertThat(Path.of(FLEET)).as("the loopback fleet script at " + FLEET).isExecutable();
+        assertThat(Path.of("target", "quarkus-app", "quarkus-run.jar")).as("the packaged application").exists();
+        Files.createDirectories(work);
+        fleetDown();
+    }
+
+    /** Adds a -D property for instances started from now on. */
+    public PackagedRig set(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    /**
+     * The cheapest update the fleet allows: {@code rpm -U} of the build's file from the fleet's
+     * drop box instead of a dnf transaction (~1 CPU-s per host), so 50-host rolls stay quick on
+     * 2 cores. Every other step (rpm -q, restart, health) runs as in production.
+     */
+    public PackagedRig cheapInstall() {
+        return set("yardmaster.rolls.install-command",
+                "sudo -n rpm -U " + fleetDir.resolve("repo/build") + "/{package}-{evr}.noarch.rpm");
+    }
+
+    public Path work() {
+        return work;
+    }
+
+    public Path fleetDir() {
+        return fleetDir;
+    }
+
+    public List<Instance> instances() {
+        return List.copyOf(instances);
+    }
+
+    /** {@code bin/fleet up} with one staging environment of web hosts running flingerator 1.0.0. */
+    public void fleetUp(int hosts, int port) throws IOException, InterruptedException {
+        fleet("up", "--hosts", String.valueOf(hosts), "--port", String.valueOf(port), "--envs", "staging:1", "--types", "web:1");
+    }
+
+    // ---- processes ---------------------------------------------------------------------------
+
+    /**
+     * Starts a packaged instance and waits until it is ready. The first instance of a test starts
+     * on an empty schema ({@code cleanDatabase}) and imports the fleet's inventory; later ones
+     * join the same database as a second replica or a restarted process would.
+     */
+    public Instance start(String name, boolean cleanDatabase) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.jdbc.url=" + JDBC,
+                "-Dquarkus.flyway.clean-at-start=" + cleanDatabase,
+                "-Dquarkus.flyway.clean-disabled=false",
+                "-Dquarkus.log.console.json.enabled=true",
+                "-Dyardmaster.ssh.user=" + fleetUser(),
+                "-Dyardmaster.ssh.private-key=" + fleetDir.resolve("keys/deploy"),
+                "-Dyardmaster.ssh.known-hosts=" + fleetDir.resolve("known_hosts"),
+                "-Dyardmaster.inventory.import-file=" + fleetDir.resolve("inventory.csv")));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString()));
+        Path log = work.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Instance instance = new Instance(name, process, port);
+        instances.add(instance);
+        awaitReady(instance);
+        return instance;
+    }
+
+    private void awaitReady(Instance instance) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(instance.process().isAlive()).as(instance.name() + " is running (see " + work + ")").isTrue();
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create(instance.url("/q/health/ready"))).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** {@code kill -9}: no shutdown hook, no lease released, connections cut by the kernel. */
+    public void kill(Instance instance) throws InterruptedException {
+        instance.process().destroyForcibly(); // SIGKILL on Linux
+        assertThat(instance.process().waitFor(30, TimeUnit.SECONDS)).as(instance.name() + " died").isTrue();
+    }
+
+    /** The instance still running (any of them). */
+    public Instance alive() {
+        return instances.stream().filter(i -> i.process().isAlive()).findFirst()
+                .orElseThrow(() -> new AssertionError("no instance is running"));
+    }
+
+    public JsonNode call(Instance instance, String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(instance.url(path)))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+        if (body != null) {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isBetween(200, 299);
+        return JSON.readTree(response.body());
+    }
+
+    /** The lines the instance logged (JSON log lines only). */
+    public List<JsonNode> jsonLog(Instance instance) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(work.resolve(instance.name() + ".log"))) {
+            if (line.startsWith("{")) {
+                lines.add(JSON.readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    // ---- the database ------------------------------------------------------------------------
+
+    /** A plain JDBC connection to the test database, to watch a roll while its instances die. */
+    public static Connection database() throws SQLException {
+        return DriverManager.getConnection(JDBC, System.getProperty("quarkus.datasource.username", "yardmaster"),
+                System.getProperty("quarkus.datasource.password", "yardmaster"));
+    }
+
+    /** Host status → count for one roll, straight from {@code roll_host}. */
+    public static Map<String, Integer> hostCounts(long rollId) throws SQLException {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        try (Connection c = database(); var s = c.prepareStatement("select status, count(*) from roll_host where roll_id = ? group by status")) {
+            s.setLong(1, rollId);
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** Address → status of one roll's hosts, straight from {@code roll_host}. */
+    public static Map<String, String> hostStatuses(long rollId) throws SQLException {
+        Map<String, String> statuses = new LinkedHashMap<>();
+        try (Connection c = database(); var s = c.prepareStatement("select address, status from roll_host where roll_id = ? order by position")) {
+            s.setLong(1, rollId);
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    statuses.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return statuses;
+    }
+
+    // ---- the fleet ---------------------------------------------------------------------------
+
+    public String fleet(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(FLEET, args[0], "--dir", fleetDir.toString()));
+        command.addAll(List.of(args).subList(1, args.length));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
+        return output;
+    }
+
+    /** The login user of the fleet's sshd (written to fleet.conf by bin/fleet up). */
+    public String fleetUser() throws IOException {
+        return Files.readAllLines(fleetDir.resolve("fleet.conf")).stream().filter(l -> l.startsWith("user="))
+                .map(l -> l.substring(5)).findFirst().orElseThrow(() -> new AssertionError("no user= in fleet.conf"));
+    }
+
+    /** address → {installed, restarts} from {@code bin/fleet state}. */
+    public Map<String, String[]> fleetState() throws IOException, InterruptedException {
+        Map<String, String[]> state = new LinkedHashMap<>();
+        for (String line : fleet("state").split("\n")) {
+            String[] cols = line.trim().split("\\s+");
+            if (cols.length >= 5 && cols[0].matches("127\\.[0-9.]+")) {
+                state.put(cols[0], new String[] {cols[3], cols[4]});
+            }
+        }
+        return state;
+    }
+
+    /** When the fleet last restarted a host's service (epoch ms; 0 when never). */
+    public long lastRestart(String address, String service) throws IOException {
+        Path file = fleetDir.resolve("hosts").resolve(address).resolve("svc").resolve(service + ".restarted");
+        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+    }
+
+    /** Stops a fleet left by an earlier run (only a directory bin/fleet marked as its own). */
+    private void fleetDown() throws IOException, InterruptedException {
+        if (Files.exists(fleetDir.resolve(".yardmaster-fleet"))) {
+            fleet("down");
+        }
+    }
+
+    /** Kills every instance still running and takes the fleet down. */
+    @Override
+    public void close() throws Exception {
+        for (Instance instance : instances) {
+            instance.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+        fleetDown();
+    }
+}
