@@ -6,6 +6,8 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -38,11 +40,24 @@ public class RollStream {
         });
     }
 
+    /**
+     * Events commit in another order than their ids were drawn (five hosts of a roll write at
+     * once, on one replica or two), so NOTIFY can bring id 146 before 145: a subscriber
+     * remembers which ids it sent rather than the highest one, or it would drop 145 for good
+     * (a browser on the surviving replica missed a host's last step that way).
+     */
+    private static final int REMEMBERED = 8192;
+
     private final class Subscriber implements Consumer<RollEvents.Sent> {
         private final Long rollId;
         private final SseEventSink sink;
         private final Sse sse;
-        private long sentUpTo = -1;
+        private final Set<Long> sent = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+                return size() > REMEMBERED;
+            }
+        });
         private boolean replaying = true;
         private final java.util.ArrayDeque<RollEvents.Sent> held = new java.util.ArrayDeque<>();
 
@@ -60,7 +75,7 @@ public class RollStream {
                         .stream().map(e -> new RollEvents.Sent(e.id, e.rollId, e.type, e.data)).toList());
                 synchronized (this) {
                     for (RollEvents.Sent event : page) {
-                        send(event);
+                        sendOnce(event);
                     }
                 }
                 if (page.size() < REPLAY_PAGE) {
@@ -69,12 +84,12 @@ public class RollStream {
                 last = page.get(page.size() - 1).id();
             }
             synchronized (this) {
-                sentUpTo = Math.max(sentUpTo, last);
                 replaying = false;
                 while (!held.isEmpty()) {
                     RollEvents.Sent event = held.poll();
-                    if (event.id() > sentUpTo) {
-                        send(event);
+                    // What the client had before it connected (Last-Event-ID) is not sent again.
+                    if (event.id() > from) {
+                        sendOnce(event);
                     }
                 }
             }
@@ -89,17 +104,17 @@ public class RollStream {
                 held.add(event);
                 return;
             }
-            if (event.id() > sentUpTo) {
-                send(event);
-            }
+            sendOnce(event);
         }
 
-        private void send(RollEvents.Sent event) {
+        private void sendOnce(RollEvents.Sent event) {
+            if (!sent.add(event.id())) {
+                return;
+            }
             if (sink.isClosed()) {
                 events.unsubscribe(this);
                 return;
             }
-            sentUpTo = Math.max(sentUpTo, event.id());
             OutboundSseEvent out = sse.newEventBuilder().id(Long.toString(event.id())).name(event.type()).data(event.data()).build();
             sink.send(out).exceptionally(error -> {
                 events.unsubscribe(this);
