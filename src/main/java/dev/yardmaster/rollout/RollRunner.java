@@ -24,6 +24,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -56,7 +58,10 @@ public class RollRunner {
     private final String instanceId;
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
+    /** Claims rolls; false from the start of a shutdown. */
     private volatile boolean running;
+    /** Ends the heartbeat loop, after the hand-over. */
+    private volatile boolean closed;
     private Thread loop;
 
     RollRunner(RollConfig config, SshSessions ssh, Inventory inventory, TargetBuilds targets, Rolls rolls, ObjectMapper json,
@@ -91,9 +96,18 @@ public class RollRunner {
         loop = Thread.ofPlatform().daemon().name("roll-runner").start(this::loop);
     }
 
-    /** Hands rolls over first: before the SSH client and the event listener stop. */
+    /**
+     * Hands rolls over first, before the SSH client and the event listener stop: running hosts
+     * get {@link #handOverGrace} to finish.
+     */
     void onStop(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) ShutdownEvent event) {
-        releaseLeases(Duration.ofSeconds(5));
+        Optional<Duration> timeout;
+        try {
+            timeout = ConfigProvider.getConfig().getOptionalValue("quarkus.shutdown.timeout", Duration.class);
+        } catch (IllegalArgumentException e) {
+            timeout = Optional.empty();
+        }
+        releaseLeases(handOverGrace(timeout));
     }
 
     /** This instance's name in {@code roll.lease_owner}. */
@@ -113,20 +127,23 @@ public class RollRunner {
 
     /**
      * Hand-over: stops starting hosts, lets running hosts finish for up to {@code grace}, then
-     * gives up this instance's leases so another replica takes the rolls over at once.
+     * interrupts the rest (they stay RUNNING at their last stored step, for the next holder to
+     * check again) and gives up this instance's leases so another replica takes over at once.
      */
     public void releaseLeases(Duration grace) {
-        running = false;
-        if (loop != null) {
-            loop.interrupt();
-        }
-        executions.values().forEach(Execution::stop);
+        running = false; // no more claims; the loop goes on renewing the leases while hosts finish
+        executions.values().forEach(Execution::drain);
         long deadline = System.nanoTime() + grace.toNanos();
         for (Execution execution : executions.values()) {
             long left = deadline - System.nanoTime();
             if (left <= 0 || !execution.awaitDone(left)) {
+                execution.stop();
                 execution.interruptHosts();
             }
+        }
+        closed = true;
+        if (loop != null) {
+            loop.interrupt();
         }
         try {
             QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
@@ -138,11 +155,23 @@ public class RollRunner {
         executions.clear();
     }
 
+    /**
+     * How long running hosts may take to finish at shutdown: Quarkus' shutdown timeout (the Helm
+     * chart derives it from the pod's termination grace period) less 5 s to interrupt the rest,
+     * release the leases and close; at least 1 s.
+     */
+    static Duration handOverGrace(Optional<Duration> shutdownTimeout) {
+        Duration grace = shutdownTimeout.orElse(Duration.ofSeconds(10)).minusSeconds(5);
+        return grace.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : grace;
+    }
+
     private void loop() {
-        while (running) {
+        while (!closed) {
             try {
                 heartbeat();
-                claim();
+                if (running) {
+                    claim();
+                }
             } catch (RuntimeException e) {
                 LOG.warnf("roll runner: %s", e.getMessage());
             }
@@ -213,8 +242,21 @@ public class RollRunner {
             this.rollId = rollId;
         }
 
+        /** Set at shutdown: start no more hosts, let the running ones finish their steps. */
+        volatile boolean draining;
+
+        /** This instance lost or gives up the roll: write nothing more about it. */
         void stop() {
             stopped = true;
+        }
+
+        void drain() {
+            draining = true;
+        }
+
+        /** No host or batch may start. */
+        boolean halting() {
+            return stopped || draining;
         }
 
         void interruptHosts() {
@@ -272,7 +314,7 @@ public class RollRunner {
             });
             int total = (int) (long) QuarkusTransaction.requiringNew().call(() -> RollHost.count("rollId", rollId));
             Semaphore slots = new Semaphore(strategy.parallelism());
-            for (int batch = 0; batch < snapshot.batchCount && !stopped; batch++) {
+            for (int batch = 0; batch < snapshot.batchCount && !halting(); batch++) {
                 final int b = batch;
                 List<RollHost> hosts = QuarkusTransaction.requiringNew().call(() -> {
                     List<RollHost> list = RollHost.list("rollId = ?1 and batch = ?2 and status in ?3 order by position", rollId, b,
@@ -294,14 +336,14 @@ public class RollRunner {
                     try {
                         while (!slots.tryAcquire(250, TimeUnit.MILLISECONDS)) {
                             watch();
-                            if (stopped) {
+                            if (halting()) {
                                 break;
                             }
                         }
                     } catch (InterruptedException e) {
                         return;
                     }
-                    if (stopped || !gate()) {
+                    if (halting() || !gate()) {
                         slots.release();
                         break;
                     }
@@ -330,11 +372,11 @@ public class RollRunner {
                     }
                 }
                 Roll now = load();
-                if (now.status.isComplete() || stopped) {
+                if (now.status.isComplete() || halting()) {
                     break;
                 }
             }
-            if (stopped) {
+            if (halting()) {
                 return;
             }
             finish();
@@ -366,7 +408,7 @@ public class RollRunner {
                 });
                 long deadline = strategy.canaryDelay() == null ? Long.MAX_VALUE
                         : System.nanoTime() + strategy.canaryDelay().toNanos();
-                while (!stopped) {
+                while (!halting()) {
                     Roll r = load();
                     if (r.status == RollStatus.RUNNING) {
                         break;
@@ -388,7 +430,7 @@ public class RollRunner {
                     pauseBriefly();
                 }
             }
-            if (stopped) {
+            if (halting()) {
                 return false;
             }
             QuarkusTransaction.requiringNew().run(() -> {
@@ -403,7 +445,7 @@ public class RollRunner {
 
         /** May the next host start? Waits while paused; false when canceled, halted or stopped. */
         private boolean gate() {
-            while (!stopped) {
+            while (!halting()) {
                 Roll roll = load();
                 if (roll.status == RollStatus.RUNNING) {
                     return true;
@@ -429,13 +471,13 @@ public class RollRunner {
 
         private boolean waitFor(Duration duration) {
             long deadline = System.nanoTime() + duration.toNanos();
-            while (!stopped && System.nanoTime() < deadline) {
+            while (!halting() && System.nanoTime() < deadline) {
                 if (load().status.isComplete()) {
                     return false;
                 }
                 pauseBriefly();
             }
-            return !stopped;
+            return !halting();
         }
 
         private void pauseBriefly() {
