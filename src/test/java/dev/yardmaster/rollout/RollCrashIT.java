@@ -8,12 +8,16 @@ import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.PackagedRig.Instance;
 import dev.yardmaster.testing.Tokens;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code kill -9} of the only Yardmaster process in the middle of a 50-host roll, then a new
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * again and continued, no host is skipped and no finished host is touched again. Judged by the
  * fleet's own state (installed version, restart counter and time per host), not by Yardmaster's.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollCrashIT {
 
     static final int HOSTS = 50;
@@ -47,6 +52,7 @@ class RollCrashIT {
     }
 
     @Test
+    @Order(1)
     void aRollKilledMidwayCompletesAfterTheRestartWithoutSkippingOrRepeatingFinishedHosts() throws Exception {
         long began = System.nanoTime();
         String token = Tokens.user("alice");
@@ -105,6 +111,82 @@ class RollCrashIT {
         System.out.printf("crash: %d hosts, %d done and %d in flight at the kill, %d restarted twice; "
                 + "restarted process started and took the roll over in %.1f s; whole test %.1f s%n",
                 HOSTS, finished.size(), inFlight.size(), twice, takeover, total);
+    }
+
+    /**
+     * Where a kill lands is up to chance, so each step a host can have reached is also staged: a
+     * roll left by a dead instance (its lease about to lapse) with hosts stored at every step and
+     * the fleet hosts in the matching state. The surviving instance takes it over and each host
+     * runs exactly what it had not done yet.
+     */
+    @Test
+    @Order(2)
+    void eachHostInFlightContinuesFromTheStepItHadReached() throws Exception {
+        Instance survivor = rig.alive();
+        String next = "1.3.0-1";
+        String rpm = rig.fleetDir().resolve("repo/build/flingerator-" + next + ".noarch.rpm").toString();
+        String connect = "127.0.1.41", updateDone = "127.0.1.42", updateNotDone = "127.0.1.43", restart = "127.0.1.44",
+                health = "127.0.1.45", finished = "127.0.1.46", pending = "127.0.1.47";
+        // The fleet as the dead instance left it.
+        rig.ssh(updateDone, "sudo", "-n", "rpm", "-U", rpm);
+        rig.ssh(restart, "sudo", "-n", "rpm", "-U", rpm);
+        rig.ssh(health, "sudo", "-n", "rpm", "-U", rpm);
+        rig.ssh(health, "sudo", "-n", "systemctl", "restart", "flingerator");
+        Map<String, String[]> before = rig.fleetState();
+
+        long id;
+        try (var db = PackagedRig.database()) {
+            db.setAutoCommit(false);
+            try (var insert = db.prepareStatement("""
+                    insert into roll (package_name, environment, target_evr, status, plan, batch_count, current_batch, created_by,
+                                      started_at, lease_owner, lease_until)
+                    select package_name, environment, ?, 'RUNNING', plan, 1, 0, created_by, now(), 'gone/1/deadbeef',
+                           now() + interval '2 seconds' from roll order by id limit 1 returning id""")) {
+                insert.setString(1, next);
+                try (var rs = insert.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            }
+            Object[][] hosts = {{connect, "RUNNING", "CONNECT"}, {updateDone, "RUNNING", "UPDATE"},
+                    {updateNotDone, "RUNNING", "UPDATE"}, {restart, "RUNNING", "RESTART"}, {health, "RUNNING", "HEALTH"},
+                    {finished, "SUCCEEDED", "DONE"}, {pending, "PENDING", "QUEUED"}};
+            for (int i = 0; i < hosts.length; i++) {
+                try (var insert = db.prepareStatement("""
+                        insert into roll_host (roll_id, position, batch, name, address, port, source, source_id, service, status,
+                                               step, attempts)
+                        select ?, ?, 0, name, address, port, source, source_id, service, ?, ?, 1
+                        from roll_host where address = ? order by roll_id limit 1""")) {
+                    insert.setLong(1, id);
+                    insert.setInt(2, i);
+                    insert.setString(3, (String) hosts[i][1]);
+                    insert.setString(4, (String) hosts[i][2]);
+                    insert.setString(5, (String) hosts[i][0]);
+                    assertThat(insert.executeUpdate()).as("staged " + hosts[i][0]).isEqualTo(1);
+                }
+            }
+            db.commit();
+        }
+
+        String token = Tokens.user("alice");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> rig.call(survivor, "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
+        assertThat(PackagedRig.hostStatuses(id).values()).containsOnly("SUCCEEDED");
+
+        Map<String, String[]> after = rig.fleetState();
+        Map<String, String> logs = PackagedRig.hostLogs(id);
+        record Expect(String address, boolean updates, int restarts, String installed) {
+        }
+        for (Expect e : List.of(new Expect(connect, true, 1, next), new Expect(updateDone, false, 1, next),
+                new Expect(updateNotDone, true, 1, next), new Expect(restart, false, 1, next), new Expect(health, false, 0, next),
+                new Expect(finished, false, 0, "1.2.0-1"), new Expect(pending, true, 1, next))) {
+            String log = logs.get(e.address());
+            assertThat(log.contains("$ sudo -n rpm -U")).as("updated " + e.address() + ":\n" + log).isEqualTo(e.updates());
+            assertThat(Integer.parseInt(after.get(e.address())[1]) - Integer.parseInt(before.get(e.address())[1]))
+                    .as("restarts of " + e.address() + ":\n" + log).isEqualTo(e.restarts());
+            assertThat(after.get(e.address())[0]).as("installed on " + e.address()).isEqualTo("flingerator-" + e.installed());
+        }
+        assertThat(logs.get(finished)).as("the finished host's log: nothing ran").isEmpty();
     }
 
     static Set<String> hostsIn(Map<String, String> statuses, String status) {

@@ -217,6 +217,20 @@ public final class PackagedRig implements AutoCloseable {
         return statuses;
     }
 
+    /** Address → log of one roll's hosts. */
+    public static Map<String, String> hostLogs(long rollId) throws SQLException {
+        Map<String, String> logs = new LinkedHashMap<>();
+        try (Connection c = database(); var s = c.prepareStatement("select address, log from roll_host where roll_id = ? order by position")) {
+            s.setLong(1, rollId);
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    logs.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return logs;
+    }
+
     // ---- the fleet ---------------------------------------------------------------------------
 
     public String fleet(String... args) throws IOException, InterruptedException {
@@ -226,6 +240,23 @@ public final class PackagedRig implements AutoCloseable {
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
         return output;
+    }
+
+    /** Runs a command on one fleet host over OpenSSH, as an operator would (plain tokens only). */
+    public String ssh(String address, String... command) throws IOException, InterruptedException {
+        List<String> line = new ArrayList<>(List.of("ssh", "-p", fleetPort(), "-i", fleetDir.resolve("keys/deploy").toString(),
+                "-o", "UserKnownHostsFile=" + fleetDir.resolve("known_hosts"), "-o", "StrictHostKeyChecking=yes",
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", fleetUser() + "@" + address));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as(String.join(" ", line) + "\n" + output).isZero();
+        return output;
+    }
+
+    private String fleetPort() throws IOException {
+        return Files.readAllLines(fleetDir.resolve("fleet.conf")).stream().filter(l -> l.startsWith("port="))
+                .map(l -> l.substring(5)).findFirst().orElseThrow(() -> new AssertionError("no port= in fleet.conf"));
     }
 
     /** The login user of the fleet's sshd (written to fleet.conf by bin/fleet up). */
