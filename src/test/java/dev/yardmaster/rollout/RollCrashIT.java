@@ -187,6 +187,24 @@ class RollCrashIT {
             assertThat(after.get(e.address())[0]).as("installed on " + e.address()).isEqualTo("flingerator-" + e.installed());
         }
         assertThat(logs.get(finished)).as("the finished host's log: nothing ran").isEmpty();
+        // While resumed, a host's stored step never falls back below the one it had reached, or a
+        // second crash would take an updated host for one still at its old version.
+        Map<String, String> staged = Map.of(connect, "CONNECT", updateDone, "UPDATE", updateNotDone, "UPDATE", restart, "RESTART",
+                health, "HEALTH");
+        List<String> order = List.of("QUEUED", "CONNECT", "CHECK", "UPDATE", "VERIFY", "RESTART", "HEALTH", "DONE");
+        try (var db = PackagedRig.database(); var q = db.prepareStatement(
+                "select data::json->>'name', data::json->>'step' from roll_event where roll_id = ? and type = 'HostChanged'")) {
+            q.setLong(1, id);
+            try (var rs = q.executeQuery()) {
+                while (rs.next()) {
+                    String from = staged.get(rs.getString(1));
+                    if (from != null) {
+                        assertThat(order.indexOf(rs.getString(2))).as(rs.getString(1) + " stored " + rs.getString(2) + ", resumed at " + from)
+                                .isGreaterThanOrEqualTo(order.indexOf(from));
+                    }
+                }
+            }
+        }
     }
 
     static Set<String> hostsIn(Map<String, String> statuses, String status) {
