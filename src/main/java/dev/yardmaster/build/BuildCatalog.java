@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -223,27 +225,48 @@ public class BuildCatalog {
         if (!vanished.isEmpty()) {
             Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
         }
-        outcomes.addAll(refuseDuplicates(readAll(files, toRead)));
         int indexed = 0;
         int rejected = 0;
         // Looked up once, not per file: a cold scan of thousands of builds is mostly inserts.
         Set<String> wasRejected = new HashSet<>(Build.getEntityManager()
                 .createQuery("select r.fileName from RejectedFile r", String.class).getResultList());
-        List<Outcome> batch = new ArrayList<>();
+        Map<String, String> owners = presentOwners();
         for (Outcome outcome : outcomes) {
-            if (outcome instanceof Indexed) {
-                indexed++;
-            } else {
-                rejected++;
-                deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
-            }
-            batch.add(outcome);
-            if (batch.size() == CHUNK) {
-                write(batch, known, wasRejected);
-                batch.clear();
-            }
+            rejected++;
+            deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
         }
-        write(batch, known, wasRejected);
+        List<Outcome> batch = new ArrayList<>(outcomes);
+        // The readers work ahead while this thread writes what they have read: reading and
+        // writing overlap instead of following each other. Files are taken in the order that
+        // decides which of two copies of one NEVRA wins, so the first one seen is the winner.
+        List<RepoFiles.Entry> ordered = new ArrayList<>(toRead);
+        ordered.sort(java.util.Comparator.comparing(RepoFiles.Entry::symlink).thenComparing(RepoFiles.Entry::name));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(READERS, ordered.size())),
+                Thread.ofPlatform().name("build-catalog-reader-", 0).daemon().factory());
+        try {
+            List<Future<Outcome>> reads = new ArrayList<>(ordered.size());
+            for (RepoFiles.Entry entry : ordered) {
+                reads.add(pool.submit(() -> read(files, entry)));
+            }
+            for (Future<Outcome> read : reads) {
+                Outcome outcome = refuseDuplicate(owners, awaitRead(read));
+                outcomes.add(outcome);
+                if (outcome instanceof Indexed) {
+                    indexed++;
+                } else {
+                    rejected++;
+                    deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
+                }
+                batch.add(outcome);
+                if (batch.size() == CHUNK) {
+                    write(batch, wasRejected);
+                    batch.clear();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        write(batch, wasRejected);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         if (!returned.isEmpty()) {
             // Unchanged rows are not written at all: rewriting 5,000 rows cost an unchanged rescan
@@ -271,38 +294,40 @@ public class BuildCatalog {
         return new ScanResult(true, indexed, unchanged, rejected, vanished.size(), millis, now, null);
     }
 
-    /**
-     * A second file carrying a NEVRA the catalog already has (a copy under another name) is
-     * rejected rather than indexed: one NEVRA is one build, and promotions refer to it.
-     */
-    private static List<Outcome> refuseDuplicates(List<Outcome> outcomes) {
+    /** NEVRA → file name of every present build: a later file with one of these NEVRAs is a copy. */
+    private static Map<String, String> presentOwners() {
         Map<String, String> owner = new HashMap<>();
         for (Object[] row : Build.getEntityManager()
                 .createQuery("select b.nevra, b.fileName from Build b where b.state = :present", Object[].class)
                 .setParameter("present", Build.State.present).getResultList()) {
             owner.put((String) row[0], (String) row[1]);
         }
-        List<Outcome> sorted = new ArrayList<>(outcomes);
-        // The real file wins over a symlink to it, then the first name: the same choice every scan.
-        sorted.sort(java.util.Comparator.comparing((Outcome o) -> entryOf(o).symlink()).thenComparing(o -> entryOf(o).name()));
-        List<Outcome> result = new ArrayList<>();
-        for (Outcome outcome : sorted) {
-            if (outcome instanceof Indexed indexed) {
-                String name = indexed.entry().name();
-                String first = owner.putIfAbsent(indexed.header().nevra(), name);
-                if (first != null && !first.equals(name)) {
-                    result.add(new Rejected(indexed.entry(), "same NEVRA (" + indexed.header().nevra() + ") as " + first
-                            + ", which is already in the catalog"));
-                    continue;
-                }
-            }
-            result.add(outcome);
-        }
-        return result;
+        return owner;
     }
 
-    private static RepoFiles.Entry entryOf(Outcome outcome) {
-        return outcome instanceof Indexed i ? i.entry() : ((Rejected) outcome).entry();
+    /**
+     * A second file carrying a NEVRA the catalog already has (a copy under another name) is
+     * rejected rather than indexed: one NEVRA is one build, and promotions refer to it. Called
+     * in the order real files before symlinks, then by name: the same choice every scan.
+     */
+    private static Outcome refuseDuplicate(Map<String, String> owners, Outcome outcome) {
+        if (outcome instanceof Indexed indexed) {
+            String name = indexed.entry().name();
+            String first = owners.putIfAbsent(indexed.header().nevra(), name);
+            if (first != null && !first.equals(name)) {
+                return new Rejected(indexed.entry(), "same NEVRA (" + indexed.header().nevra() + ") as " + first
+                        + ", which is already in the catalog");
+            }
+        }
+        return outcome;
+    }
+
+    private static Outcome awaitRead(Future<Outcome> read) throws InterruptedException {
+        try {
+            return read.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Why a file cannot be indexed before even opening it, or null. */
@@ -324,30 +349,6 @@ public class BuildCatalog {
             return "still being copied (changed moments ago); read again in the next scan";
         }
         return null;
-    }
-
-    private List<Outcome> readAll(RepoFiles files, List<RepoFiles.Entry> entries) throws InterruptedException {
-        if (entries.isEmpty()) {
-            return List.of();
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(READERS, entries.size()));
-        try {
-            List<Future<Outcome>> futures = new ArrayList<>();
-            for (RepoFiles.Entry entry : entries) {
-                futures.add(pool.submit(() -> read(files, entry)));
-            }
-            List<Outcome> outcomes = new ArrayList<>();
-            for (Future<Outcome> future : futures) {
-                try {
-                    outcomes.add(future.get());
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException(e.getCause());
-                }
-            }
-            return outcomes;
-        } finally {
-            pool.shutdown();
-        }
     }
 
     /** Reads one file's header and hash; never throws for a bad file, it is rejected instead. */
@@ -373,19 +374,51 @@ public class BuildCatalog {
         }
     }
 
-    private void write(List<Outcome> batch, Map<String, Known> known, Set<String> wasRejected) {
+    /** Column order of {@link #UPSERT}; one statement both adds new files and re-reads changed ones. */
+    private static final String UPSERT = """
+            INSERT INTO build (file_name, package, epoch, version, release, arch, nevra, summary, build_time, build_host,
+                license, file_size, sha256, source_rpm, vcs, changelog_text, changelog_author, changelog_time,
+                commit_author, commit_reviewer, commit_message, unreviewed, file_mtime, state, last_seen_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?)
+            ON CONFLICT (file_name) DO UPDATE SET package = excluded.package, epoch = excluded.epoch,
+                version = excluded.version, release = excluded.release, arch = excluded.arch, nevra = excluded.nevra,
+                summary = excluded.summary, build_time = excluded.build_time, build_host = excluded.build_host,
+                license = excluded.license, file_size = excluded.file_size, sha256 = excluded.sha256,
+                source_rpm = excluded.source_rpm, vcs = excluded.vcs, changelog_text = excluded.changelog_text,
+                changelog_author = excluded.changelog_author, changelog_time = excluded.changelog_time,
+                commit_author = excluded.commit_author, commit_reviewer = excluded.commit_reviewer,
+                commit_message = excluded.commit_message, unreviewed = excluded.unreviewed,
+                file_mtime = excluded.file_mtime, state = 'present', last_seen_at = excluded.last_seen_at
+            """;
+
+    /**
+     * Writes one chunk of outcomes. Builds go in as one JDBC batch (an entity persist per file
+     * with database-generated ids was one round trip each and most of a cold index's time);
+     * the few rejected files go through the entities.
+     */
+    private void write(List<Outcome> batch, Set<String> wasRejected) {
         if (batch.isEmpty()) {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        for (Outcome outcome : batch) {
-            if (outcome instanceof Indexed indexed) {
-                Known k = known.get(indexed.entry().name());
-                upsert(indexed, k == null ? new Build() : Build.findById(k.id()), now);
-                if (wasRejected.contains(indexed.entry().name())) {
-                    RejectedFile.deleteById(indexed.entry().name());
+        List<Indexed> builds = batch.stream().filter(o -> o instanceof Indexed).map(o -> (Indexed) o).toList();
+        if (!builds.isEmpty()) {
+            Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+                try (PreparedStatement insert = connection.prepareStatement(UPSERT)) {
+                    for (Indexed indexed : builds) {
+                        bind(insert, indexed, now);
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
                 }
-            } else if (outcome instanceof Rejected rejected) {
+            });
+            List<String> backFromRejected = builds.stream().map(b -> b.entry().name()).filter(wasRejected::contains).toList();
+            if (!backFromRejected.isEmpty()) {
+                RejectedFile.delete("fileName in ?1", backFromRejected);
+            }
+        }
+        for (Outcome outcome : batch) {
+            if (outcome instanceof Rejected rejected) {
                 RejectedFile file = RejectedFile.findById(rejected.entry().name());
                 if (file == null) {
                     file = new RejectedFile();
@@ -402,34 +435,33 @@ public class BuildCatalog {
         Build.getEntityManager().clear();
     }
 
-    private static void upsert(Indexed indexed, Build build, OffsetDateTime now) {
+    private static void bind(PreparedStatement insert, Indexed indexed, OffsetDateTime now) throws SQLException {
         RpmHeader h = indexed.header();
-        build.fileName = indexed.entry().name();
-        build.packageName = h.name();
-        build.epoch = h.epoch();
-        build.version = h.version();
-        build.release = h.release();
-        build.arch = h.arch();
-        build.nevra = h.nevra();
-        build.summary = h.summary();
-        build.buildTime = h.buildTime();
-        build.buildHost = h.buildHost();
-        build.license = h.license();
-        build.fileSize = indexed.entry().size();
-        build.sha256 = indexed.sha256();
-        build.sourceRpm = h.sourceRpm();
-        build.vcs = h.vcs();
-        build.changelogText = h.changelogText();
-        build.changelogAuthor = h.changelogAuthor();
-        build.changelogTime = h.changelogTime();
-        build.commitAuthor = h.commitAuthor();
-        build.commitReviewer = h.commitReviewer();
-        build.commitMessage = h.commitMessage();
-        build.unreviewed = h.unreviewed();
-        build.fileMtime = OffsetDateTime.ofInstant(truncate(indexed.entry().modified()), ZoneOffset.UTC);
-        build.state = Build.State.present;
-        build.lastSeenAt = now;
-        build.persist();
+        int i = 0;
+        insert.setString(++i, indexed.entry().name());
+        insert.setString(++i, h.name());
+        insert.setInt(++i, h.epoch());
+        insert.setString(++i, h.version());
+        insert.setString(++i, h.release());
+        insert.setString(++i, h.arch());
+        insert.setString(++i, h.nevra());
+        insert.setString(++i, h.summary());
+        insert.setObject(++i, h.buildTime());
+        insert.setString(++i, h.buildHost());
+        insert.setString(++i, h.license());
+        insert.setLong(++i, indexed.entry().size());
+        insert.setString(++i, indexed.sha256());
+        insert.setString(++i, h.sourceRpm());
+        insert.setString(++i, h.vcs());
+        insert.setString(++i, h.changelogText());
+        insert.setString(++i, h.changelogAuthor());
+        insert.setObject(++i, h.changelogTime());
+        insert.setString(++i, h.commitAuthor());
+        insert.setString(++i, h.commitReviewer());
+        insert.setString(++i, h.commitMessage());
+        insert.setBoolean(++i, h.unreviewed());
+        insert.setObject(++i, OffsetDateTime.ofInstant(truncate(indexed.entry().modified()), ZoneOffset.UTC));
+        insert.setObject(++i, now);
     }
 
     /** PostgreSQL keeps microseconds; compare at that precision. */

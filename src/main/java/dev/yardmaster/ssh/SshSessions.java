@@ -49,14 +49,23 @@ public class SshSessions {
 
     private final SshConfig config;
     private volatile SshClient client;
+    private volatile boolean stopped;
 
     SshSessions(SshConfig config) {
         this.config = config;
     }
 
-    /** Starts before default-priority observers: the roll runner must find the client running. */
-    void onStart(@Observes @Priority(Interceptor.Priority.LIBRARY_BEFORE) StartupEvent event) {
-        start();
+    void onStart(@Observes StartupEvent event) {
+        // MINA's class initialisation (signatures, ciphers, providers) costs a few hundred
+        // milliseconds; do it beside the application's start rather than in its way. The first
+        // connect waits for it (start is synchronized).
+        Thread.ofVirtual().name("ssh-client-start").start(() -> {
+            synchronized (this) {
+                if (!stopped) {
+                    start();
+                }
+            }
+        });
     }
 
     /**
@@ -72,6 +81,7 @@ public class SshSessions {
         if (client != null) {
             return;
         }
+        stopped = false;
         SshClient ssh = SshClient.setUpDefaultClient();
         ssh.setServerKeyVerifier(verifier());
         config.privateKey().map(Path::of).ifPresent(key -> ssh.setKeyIdentityProvider(new FileKeyPairProvider(key)));
@@ -84,6 +94,7 @@ public class SshSessions {
 
     /** Stops the client, closing every open session. */
     public synchronized void stop() {
+        stopped = true;
         if (client != null) {
             try {
                 client.stop();
@@ -137,6 +148,15 @@ public class SshSessions {
                     "SSH is not configured: set yardmaster.ssh.private-key and yardmaster.ssh.known-hosts to readable files");
         }
         SshClient ssh = client;
+        if (ssh == null && !stopped) {
+            // Still starting in the background (see onStart): wait for it.
+            synchronized (this) {
+                if (!stopped) {
+                    start();
+                }
+                ssh = client;
+            }
+        }
         if (ssh == null) {
             throw new SshFailure(SshFailure.Kind.NOT_CONFIGURED, "the SSH client is stopped");
         }
