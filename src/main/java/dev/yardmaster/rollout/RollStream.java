@@ -44,9 +44,11 @@ public class RollStream {
      * Events commit in another order than their ids were drawn (five hosts of a roll write at
      * once, on one replica or two), so NOTIFY can bring id 146 before 145: a subscriber
      * remembers which ids it sent rather than the highest one, or it would drop 145 for good
-     * (a browser on the surviving replica missed a host's last step that way).
+     * (a browser on the surviving replica missed a host's last step that way). Commits run out
+     * of order by at most the transactions in flight at once, so the last 2048 ids are plenty
+     * (~160 kB per connection).
      */
-    private static final int REMEMBERED = 8192;
+    private static final int REMEMBERED = 2048;
 
     private final class Subscriber implements Consumer<RollEvents.Sent> {
         private final Long rollId;
