@@ -209,20 +209,24 @@ public class RollRunner {
 
     private void claim() {
         while (running) {
-            Long id = QuarkusTransaction.requiringNew().call(() -> {
+            // Returns the roll claimed and the holder whose lease had lapsed (null when none had).
+            Object[] claimed = QuarkusTransaction.requiringNew().call(() -> {
                 @SuppressWarnings("unchecked")
-                List<Number> ids = em.createNativeQuery("""
+                List<Object[]> rows = em.createNativeQuery("""
+                        with free as (select id, lease_owner from roll where status in ('PENDING', 'RUNNING', 'WAITING', 'PAUSED')
+                                      and (lease_owner is null or lease_until < now()) order by id limit 1 for update skip locked)
                         update roll set lease_owner = ?1, lease_until = now() + make_interval(secs => ?2)
-                        where id = (select id from roll where status in ('PENDING', 'RUNNING', 'WAITING', 'PAUSED')
-                                    and (lease_owner is null or lease_until < now()) order by id limit 1 for update skip locked)
-                        returning id""").setParameter(1, instanceId).setParameter(2, config.leaseDuration().toMillis() / 1000.0)
-                        .getResultList();
-                return ids.isEmpty() ? null : ids.get(0).longValue();
+                        from free where roll.id = free.id
+                        returning roll.id, free.lease_owner""").setParameter(1, instanceId)
+                        .setParameter(2, config.leaseDuration().toMillis() / 1000.0).getResultList();
+                return rows.isEmpty() ? null : rows.get(0);
             });
-            if (id == null) {
+            if (claimed == null) {
                 return;
             }
-            Execution execution = new Execution(id);
+            long id = ((Number) claimed[0]).longValue();
+            String lapsed = (String) claimed[1];
+            Execution execution = new Execution(id, instanceId.equals(lapsed) ? null : lapsed);
             if (executions.putIfAbsent(id, execution) == null) {
                 Thread.ofVirtual().name("roll-" + id).start(execution::run);
             }
@@ -238,8 +242,12 @@ public class RollRunner {
         RollPlan.Strategy strategy;
         Roll snapshot;
 
-        Execution(long rollId) {
+        /** The instance whose lease had lapsed when this one claimed the roll (it died or hung), or null. */
+        final String lapsedHolder;
+
+        Execution(long rollId, String lapsedHolder) {
             this.rollId = rollId;
+            this.lapsedHolder = lapsedHolder;
         }
 
         /** Set at shutdown: start no more hosts, let the running ones finish their steps. */
@@ -310,8 +318,17 @@ public class RollRunner {
                     roll.status = RollStatus.RUNNING;
                     roll.startedAt = OffsetDateTime.now(ZoneOffset.UTC);
                     rolls.announce(roll);
+                } else if (lapsedHolder != null && roll.status == RollStatus.RUNNING) {
+                    // Say so where people watch: the roll page and the API show the reason.
+                    long inFlight = RollHost.count("rollId = ?1 and status = ?2", rollId, HostStatus.RUNNING);
+                    roll.reason = "taken over by " + instanceId + " after the lease of " + lapsedHolder + " lapsed; "
+                            + inFlight + (inFlight == 1 ? " host" : " hosts") + " in flight checked again";
+                    rolls.announce(roll);
                 }
             });
+            if (lapsedHolder != null) {
+                LOG.infof("took roll %d over from %s, whose lease lapsed", rollId, lapsedHolder);
+            }
             int total = (int) (long) QuarkusTransaction.requiringNew().call(() -> RollHost.count("rollId", rollId));
             Semaphore slots = new Semaphore(strategy.parallelism());
             for (int batch = 0; batch < snapshot.batchCount && !halting(); batch++) {

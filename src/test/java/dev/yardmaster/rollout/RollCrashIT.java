@@ -78,11 +78,15 @@ class RollCrashIT {
         assertThat(finished.size() + inFlight.size() + hostsIn(atKill, "PENDING").size()).as("statuses at the kill: " + atKill)
                 .isEqualTo(HOSTS);
 
+        String deadOwner = PackagedRig.leaseOwner(id);
+        assertThat(first.owns(deadOwner)).as("the dead process still holds the lease: " + deadOwner).isTrue();
+
         long restart = System.nanoTime();
         Instance second = rig.start("second", false);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                 .until(() -> second.owns(rig.call(second, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText()));
         double takeover = (System.nanoTime() - restart) / 1e9;
+        String newOwner = rig.call(second, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText();
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
                 .until(() -> rig.call(second, "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
         double total = (System.nanoTime() - began) / 1e9;
@@ -108,6 +112,9 @@ class RollCrashIT {
                         .isLessThan(killedAt);
             }
         }
+        assertThat(PackagedRig.rollReasons(id)).as("the roll says who took it over")
+                .contains("taken over by " + newOwner + " after the lease of " + deadOwner + " lapsed; " + inFlight.size()
+                        + (inFlight.size() == 1 ? " host" : " hosts") + " in flight checked again");
         System.out.printf("crash: %d hosts, %d done and %d in flight at the kill, %d restarted twice; "
                 + "restarted process started and took the roll over in %.1f s; whole test %.1f s%n",
                 HOSTS, finished.size(), inFlight.size(), twice, takeover, total);

@@ -108,6 +108,7 @@ class RollTakeoverIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> survivor.owns(rig.call(survivor, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText()));
         double takeover = (System.currentTimeMillis() - killedAt) / 1e3;
+        String survivorId = rig.call(survivor, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText();
 
         // The page, still loaded since before the kill, ends with the whole roll done.
         page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'", null,
@@ -125,6 +126,9 @@ class RollTakeoverIT {
                 .anyMatch(e -> e.get("type").equals("HostChanged"));
         assertThat(after).as("events the page received after the kill (the survivor's own)")
                 .anyMatch(e -> e.get("type").equals("HostChanged"));
+        assertThat(after).as("the takeover, live").anyMatch(e -> e.get("type").equals("RollChanged")
+                && String.valueOf(((Map<?, ?>) e.get("data")).get("reason"))
+                        .startsWith("taken over by " + survivorId + " after the lease of " + leaseOwner + " lapsed"));
         assertThat(after).as("the roll's end, live").anyMatch(e -> e.get("type").equals("RollChanged")
                 && ((Map<?, ?>) e.get("data")).get("status").equals("SUCCEEDED"));
 

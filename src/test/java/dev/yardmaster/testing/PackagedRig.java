@@ -217,6 +217,33 @@ public final class PackagedRig implements AutoCloseable {
         return statuses;
     }
 
+    /** Who holds a roll's lease now, straight from {@code roll} (null when nobody). */
+    public static String leaseOwner(long rollId) throws SQLException {
+        try (Connection c = database(); var s = c.prepareStatement("select lease_owner from roll where id = ?")) {
+            s.setLong(1, rollId);
+            try (var rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** The reasons a roll's RollChanged events gave, in order (nulls left out). */
+    public static List<String> rollReasons(long rollId) throws SQLException {
+        List<String> reasons = new ArrayList<>();
+        try (Connection c = database(); var s = c.prepareStatement(
+                "select data::json->>'reason' from roll_event where roll_id = ? and type = 'RollChanged' order by id")) {
+            s.setLong(1, rollId);
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getString(1) != null) {
+                        reasons.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return reasons;
+    }
+
     /** Address → log of one roll's hosts. */
     public static Map<String, String> hostLogs(long rollId) throws SQLException {
         Map<String, String> logs = new LinkedHashMap<>();
