@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -71,11 +70,11 @@ class RollCrashIT {
         rig.kill(first);
         long killedAt = System.currentTimeMillis();
         Map<String, String> atKill = PackagedRig.hostStatuses(id);
-        Set<String> inFlight = hostsIn(atKill, "RUNNING");
-        Set<String> finished = hostsIn(atKill, "SUCCEEDED");
+        Set<String> inFlight = PackagedRig.hostsIn(atKill, "RUNNING");
+        Set<String> finished = PackagedRig.hostsIn(atKill, "SUCCEEDED");
         assertThat(inFlight).as("hosts in flight at the kill").isNotEmpty().hasSizeLessThanOrEqualTo(PARALLELISM);
-        assertThat(hostsIn(atKill, "PENDING")).as("hosts not started at the kill").isNotEmpty();
-        assertThat(finished.size() + inFlight.size() + hostsIn(atKill, "PENDING").size()).as("statuses at the kill: " + atKill)
+        assertThat(PackagedRig.hostsIn(atKill, "PENDING")).as("hosts not started at the kill").isNotEmpty();
+        assertThat(finished.size() + inFlight.size() + PackagedRig.hostsIn(atKill, "PENDING").size()).as("statuses at the kill: " + atKill)
                 .isEqualTo(HOSTS);
 
         String deadOwner = PackagedRig.leaseOwner(id);
@@ -93,25 +92,7 @@ class RollCrashIT {
 
         JsonNode hosts = rig.call(second, "GET", "/api/rolls/" + id + "/hosts", token, null);
         assertThat(hosts).hasSize(HOSTS);
-        Map<String, String[]> fleet = rig.fleetState();
-        assertThat(fleet).hasSize(HOSTS);
-        int twice = 0;
-        for (JsonNode host : hosts) {
-            String address = host.path("address").asText();
-            assertThat(host.path("status").asText()).as("status of " + address).isEqualTo("SUCCEEDED");
-            assertThat(fleet.get(address)[0]).as("installed on " + address).isEqualTo("flingerator-" + TARGET);
-            int restarts = Integer.parseInt(fleet.get(address)[1]);
-            if (inFlight.contains(address)) {
-                assertThat(restarts).as("restarts of " + address + ", in flight at the kill").isBetween(1, 2);
-                twice += restarts - 1;
-            } else {
-                assertThat(restarts).as("restarts of " + address).isEqualTo(1);
-            }
-            if (finished.contains(address)) {
-                assertThat(rig.lastRestart(address, "flingerator")).as("last restart of " + address + ", finished before the kill")
-                        .isLessThan(killedAt);
-            }
-        }
+        int twice = rig.assertRolledOnce(hosts, "flingerator", TARGET, inFlight, finished, killedAt);
         assertThat(PackagedRig.rollReasons(id)).as("the roll says who took it over")
                 .contains("taken over by " + newOwner + " after the lease of " + deadOwner + " lapsed; " + inFlight.size()
                         + (inFlight.size() == 1 ? " host" : " hosts") + " in flight checked again");
@@ -212,10 +193,5 @@ class RollCrashIT {
                 }
             }
         }
-    }
-
-    static Set<String> hostsIn(Map<String, String> statuses, String status) {
-        return statuses.entrySet().stream().filter(e -> e.getValue().equals(status)).map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
     }
 }

@@ -100,10 +100,10 @@ class RollTakeoverIT {
         rig.kill(holder);
         long killedAt = System.currentTimeMillis();
         Map<String, String> atKill = PackagedRig.hostStatuses(id);
-        Set<String> inFlight = RollCrashIT.hostsIn(atKill, "RUNNING");
-        Set<String> finished = RollCrashIT.hostsIn(atKill, "SUCCEEDED");
+        Set<String> inFlight = PackagedRig.hostsIn(atKill, "RUNNING");
+        Set<String> finished = PackagedRig.hostsIn(atKill, "SUCCEEDED");
         assertThat(inFlight).as("hosts in flight at the kill").isNotEmpty().hasSizeLessThanOrEqualTo(PARALLELISM);
-        assertThat(RollCrashIT.hostsIn(atKill, "PENDING")).as("hosts not started at the kill").isNotEmpty();
+        assertThat(PackagedRig.hostsIn(atKill, "PENDING")).as("hosts not started at the kill").isNotEmpty();
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> survivor.owns(rig.call(survivor, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText()));
@@ -146,25 +146,7 @@ class RollTakeoverIT {
         });
         assertThat(seenSucceeded).as("hosts the page saw succeed").containsAll(expected);
 
-        Map<String, String[]> fleet = rig.fleetState();
-        assertThat(fleet).hasSize(HOSTS);
-        int twice = 0;
-        for (JsonNode host : hosts) {
-            String address = host.path("address").asText();
-            assertThat(host.path("status").asText()).as("status of " + address).isEqualTo("SUCCEEDED");
-            assertThat(fleet.get(address)[0]).as("installed on " + address).isEqualTo("flingerator-" + TARGET);
-            int restarts = Integer.parseInt(fleet.get(address)[1]);
-            if (inFlight.contains(address)) {
-                assertThat(restarts).as("restarts of " + address + ", in flight at the kill").isBetween(1, 2);
-                twice += restarts - 1;
-            } else {
-                assertThat(restarts).as("restarts of " + address).isEqualTo(1);
-            }
-            if (finished.contains(address)) {
-                assertThat(rig.lastRestart(address, "flingerator")).as("last restart of " + address + ", finished before the kill")
-                        .isLessThan(killStart);
-            }
-        }
+        int twice = rig.assertRolledOnce(hosts, "flingerator", TARGET, inFlight, finished, killStart);
         System.out.printf("takeover: %d hosts, %d done and %d in flight at the kill, %d restarted twice; survivor held the "
                 + "lease %.1f s after the kill; the page got %d events (%d before the kill, %d after); whole test %.1f s%n",
                 HOSTS, finished.size(), inFlight.size(), twice, takeover, events.size(), before.size(), after.size(), total);

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -217,6 +218,17 @@ public final class PackagedRig implements AutoCloseable {
         return statuses;
     }
 
+    /** The hosts with one status, from a {@link #hostStatuses} map. */
+    public static Set<String> hostsIn(Map<String, String> statuses, String status) {
+        Set<String> hosts = new java.util.TreeSet<>();
+        statuses.forEach((address, s) -> {
+            if (s.equals(status)) {
+                hosts.add(address);
+            }
+        });
+        return hosts;
+    }
+
     /** Who holds a roll's lease now, straight from {@code roll} (null when nobody). */
     public static String leaseOwner(long rollId) throws SQLException {
         try (Connection c = database(); var s = c.prepareStatement("select lease_owner from roll where id = ?")) {
@@ -308,6 +320,36 @@ public final class PackagedRig implements AutoCloseable {
     public long lastRestart(String address, String service) throws IOException {
         Path file = fleetDir.resolve("hosts").resolve(address).resolve("svc").resolve(service + ".restarted");
         return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
+    }
+
+    /**
+     * The acceptance of a roll that survived a kill, judged by the fleet itself: every host
+     * SUCCEEDED and running {@code target}; restarted exactly once, except the hosts in flight at
+     * the kill, which may have been restarted twice; the hosts finished before the kill not
+     * restarted after it. Returns how many hosts were restarted twice.
+     */
+    public int assertRolledOnce(JsonNode hosts, String packageName, String target, Set<String> inFlight, Set<String> finished,
+            long killedAt) throws IOException, InterruptedException {
+        Map<String, String[]> fleet = fleetState();
+        assertThat(fleet).hasSize(hosts.size());
+        int twice = 0;
+        for (JsonNode host : hosts) {
+            String address = host.path("address").asText();
+            assertThat(host.path("status").asText()).as("status of " + address).isEqualTo("SUCCEEDED");
+            assertThat(fleet.get(address)[0]).as("installed on " + address).isEqualTo(packageName + "-" + target);
+            int restarts = Integer.parseInt(fleet.get(address)[1]);
+            if (inFlight.contains(address)) {
+                assertThat(restarts).as("restarts of " + address + ", in flight at the kill").isBetween(1, 2);
+                twice += restarts - 1;
+            } else {
+                assertThat(restarts).as("restarts of " + address).isEqualTo(1);
+            }
+            if (finished.contains(address)) {
+                assertThat(lastRestart(address, host.path("service").asText())).as("last restart of " + address
+                        + ", finished before the kill").isLessThan(killedAt);
+            }
+        }
+        return twice;
     }
 
     /** Stops a fleet left by an earlier run (only a directory bin/fleet marked as its own). */
