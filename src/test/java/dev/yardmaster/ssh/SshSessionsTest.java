@@ -158,6 +158,18 @@ class SshSessionsTest {
     }
 
     @Test
+    void rpmsTildeAndCaretArriveLiterally() throws Exception {
+        // ~ is tilde expansion and ^ was a pipe in the Bourne shell; quoted, both are plain text.
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (SshConnection ssh = sessions.connect("127.0.0.1", port)) {
+            ExecResult result = ssh.exec(RemoteCommand.of("echo", "~", "pkg-1.0~rc1-1", "pkg-1.0^git3-1"),
+                    Duration.ofSeconds(10), (stream, line) -> lines.add(line));
+            assertThat(result.exitStatus()).isZero();
+            assertThat(lines).containsExactly("~ pkg-1.0~rc1-1 pkg-1.0^git3-1");
+        }
+    }
+
+    @Test
     void commandTokensCannotCarryShellSyntax() {
         assertThatThrownBy(() -> RemoteCommand.of("yum", "update", "pkg; rm -rf /")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RemoteCommand.of("rpm", "-q", "$(id)")).isInstanceOf(IllegalArgumentException.class);
