@@ -15,17 +15,24 @@ public class ApiTenantResolver implements TenantResolver {
 
     static final String API_TENANT = "api";
 
+    /**
+     * Named, not null: null only means "undecided", and Quarkus then picks the tenant whose id
+     * is a segment of the path, which for /api/... is {@code api} again. That turned a signed-in
+     * page's own fetch() into a bearer-only call with a 401.
+     */
+    static final String DEFAULT_TENANT = "Default";
+
     @Override
     public String resolve(RoutingContext context) {
         String path = context.normalizedPath();
         if (!path.startsWith("/api/") && !path.equals("/api")) {
-            return null;
+            return DEFAULT_TENANT;
         }
         if (context.request().getHeader("Authorization") != null) {
             return API_TENANT;
         }
         boolean hasSession = context.request().cookies().stream()
                 .anyMatch(cookie -> cookie.getName().startsWith("q_session"));
-        return hasSession ? null : API_TENANT;
+        return hasSession ? DEFAULT_TENANT : API_TENANT;
     }
 }

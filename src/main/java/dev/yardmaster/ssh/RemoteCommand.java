@@ -6,13 +6,17 @@ import java.util.regex.Pattern;
 
 /**
  * A command line for a remote shell built only from validated tokens. Every token must match
- * {@link #TOKEN} (letters, digits and {@code . _ - + : / @ = ,}); each is single-quoted anyway,
- * so no user text can reach the shell as syntax.
+ * {@link #TOKEN} (letters, digits and {@code . _ - + : / @ = , % ~ ^}); each is single-quoted
+ * anyway, so no user text can reach the shell as syntax.
  */
 public final class RemoteCommand {
 
-    /** What a token may contain: enough for package names, EVRs, service names, paths, flags. */
-    public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._+:/@=,%-]{1,255}");
+    /**
+     * What a token may contain: enough for package names, EVRs, service names, paths, flags.
+     * {@code ~} and {@code ^} are rpm's pre- and post-release markers ({@code 1.0~rc1},
+     * {@code 1.0^git3}); inside single quotes neither is expanded.
+     */
+    public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._+:/@=,%~^-]{1,255}");
 
     private final List<String> tokens;
 

@@ -3,19 +3,15 @@ package dev.yardmaster.promotion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.yardmaster.ssh.SshConfig;
 import dev.yardmaster.ssh.SshSessions;
-import dev.yardmaster.ssh.TestSshSessions;
+import dev.yardmaster.ssh.LoopbackSshd;
 import dev.yardmaster.testing.Rpms;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,7 +36,7 @@ class SshRepoHostTest {
     static Path dir;
 
     static Path root;
-    static Process sshd;
+    static LoopbackSshd sshd;
     static SshSessions sessions;
     static int port;
 
@@ -55,38 +51,15 @@ class SshRepoHostTest {
             Rpms.build(root.resolve("build"), "flingerator", "1." + i + ".0", "1", "ab/cd: release " + i);
         }
         Rpms.build(root.resolve("build"), "gnip-worker", "2.0.0", "1", "ef/gh: worker");
-        Path key = keygen("deploy");
-        Path hostKey = keygen("hostkey");
-        port = portToUse();
-        Path sshdConfig = dir.resolve("sshd_config");
-        Files.writeString(sshdConfig, String.join("\n",
-                "ListenAddress 127.0.0.1:" + port, "HostKey " + hostKey, "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + key + ".pub", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-                "UsePAM no", "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no", "MaxStartups 100",
-                "MaxSessions 100", "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp", ""));
-        Files.createDirectories(Path.of("/run/sshd"));
-        sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", sshdConfig.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-        Path knownHosts = dir.resolve("known_hosts");
-        Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + Files.readString(Path.of(hostKey + ".pub")).strip() + "\n");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        sessions = TestSshSessions.start(config(key, knownHosts));
+        sshd = LoopbackSshd.start(Files.createDirectories(dir.resolve("sshd")), PREFERRED_PORT);
+        port = sshd.port;
+        sessions = sshd.sessions();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (sessions != null) {
-            sessions.stop();
-        }
         if (sshd != null) {
-            sshd.destroy();
-            sshd.waitFor(10, TimeUnit.SECONDS);
+            sshd.close();
         }
     }
 
@@ -227,37 +200,5 @@ class SshRepoHostTest {
     private static boolean holderStillRunning() {
         String lockFile = root.resolve("staging/" + EnvironmentRepo.LOCK_FILE).toString();
         return ProcessHandle.allProcesses().anyMatch(p -> p.info().commandLine().map(c -> c.contains(lockFile)).orElse(false));
-    }
-
-    private static Path keygen(String name) throws Exception {
-        Path key = dir.resolve(name);
-        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
-                .redirectErrorStream(true).start();
-        assertThat(keygen.waitFor()).isZero();
-        return key;
-    }
-
-    /** 2403 is this suite's port for the repo-server sshd; another free port if something holds it. */
-    private static int portToUse() throws IOException {
-        try (ServerSocket socket = new ServerSocket(PREFERRED_PORT, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            return PREFERRED_PORT;
-        } catch (IOException busy) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                return socket.getLocalPort();
-            }
-        }
-    }
-
-    static SshConfig config(Path key, Path knownHosts) {
-        return new SshConfig() {
-            public Optional<String> privateKey() { return Optional.of(key.toString()); }
-            public Optional<String> knownHosts() { return Optional.of(knownHosts.toString()); }
-            public String user() { return System.getProperty("user.name"); }
-            public int port() { return 22; }
-            public Duration connectTimeout() { return Duration.ofSeconds(10); }
-            public Duration authTimeout() { return Duration.ofSeconds(10); }
-            public Duration execTimeout() { return Duration.ofSeconds(60); }
-            public Duration idleTimeout() { return Duration.ofMinutes(5); }
-        };
     }
 }

@@ -29,20 +29,26 @@ public final class LoopbackSshd implements AutoCloseable {
         this.key = key;
     }
 
-    /** Starts sshd with its files under {@code dir}; returns once it accepts connections. */
+    /** Starts sshd on a free port with its files under {@code dir}; returns once it accepts connections. */
     public static LoopbackSshd start(Path dir) throws IOException, InterruptedException {
+        return start(dir, 0);
+    }
+
+    /**
+     * Starts sshd on {@code preferredPort} when it is free (a fixed port makes a failing run easy
+     * to poke at by hand), on any free port otherwise.
+     */
+    public static LoopbackSshd start(Path dir, int preferredPort) throws IOException, InterruptedException {
         Path key = keygen(dir, "deploy");
         Path hostKey = keygen(dir, "hostkey");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = portToUse(preferredPort);
         Path sshdConfig = dir.resolve("sshd_config");
+        // curve25519 only: the post-quantum default costs ~60 ms of CPU per connection here.
         Files.writeString(sshdConfig, String.join("\n",
                 "ListenAddress 127.0.0.1:" + port, "HostKey " + hostKey, "PidFile " + dir.resolve("sshd.pid"),
                 "AuthorizedKeysFile " + key + ".pub", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-                "UsePAM no", "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no",
-                "Subsystem sftp internal-sftp", ""));
+                "UsePAM no", "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no", "MaxStartups 100",
+                "MaxSessions 100", "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp", ""));
         Files.createDirectories(Path.of("/run/sshd"));
         Process sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", sshdConfig.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
@@ -57,9 +63,36 @@ public final class LoopbackSshd implements AutoCloseable {
                 return false;
             }
         });
-        SshSessions sessions = new SshSessions(SshSessionsTest.config(key, knownHosts));
+        SshSessions sessions = new SshSessions(config(key, knownHosts));
         sessions.start();
         return new LoopbackSshd(sshd, sessions, port, knownHosts, key);
+    }
+
+    private static int portToUse(int preferred) throws IOException {
+        if (preferred > 0) {
+            try (ServerSocket socket = new ServerSocket(preferred, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+                return preferred;
+            } catch (IOException busy) {
+                // taken: any free port will do
+            }
+        }
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A client configuration that trusts {@code knownHosts} and logs in with {@code key} as the test's user. */
+    public static SshConfig config(Path key, Path knownHosts) {
+        return new SshConfig() {
+            public java.util.Optional<String> privateKey() { return java.util.Optional.of(key.toString()); }
+            public java.util.Optional<String> knownHosts() { return java.util.Optional.of(knownHosts.toString()); }
+            public String user() { return System.getProperty("user.name"); }
+            public int port() { return 22; }
+            public Duration connectTimeout() { return Duration.ofSeconds(10); }
+            public Duration authTimeout() { return Duration.ofSeconds(10); }
+            public Duration execTimeout() { return Duration.ofSeconds(60); }
+            public Duration idleTimeout() { return Duration.ofMinutes(5); }
+        };
     }
 
     public SshSessions sessions() {
@@ -78,7 +111,8 @@ public final class LoopbackSshd implements AutoCloseable {
         sshd.waitFor(10, TimeUnit.SECONDS);
     }
 
-    private static Path keygen(Path dir, String name) throws IOException, InterruptedException {
+    /** A new passphrase-less ed25519 key pair {@code dir/name} and {@code dir/name.pub}. */
+    public static Path keygen(Path dir, String name) throws IOException, InterruptedException {
         Path key = dir.resolve(name);
         Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString())
                 .redirectErrorStream(true).start();

@@ -59,6 +59,18 @@ class LoginBrowserTest {
     }
 
     @Test
+    void thePagesOwnFetchToTheApiRidesOnTheSession() {
+        Page page = browser.login(base.toString(), "carol");
+        Object status = page.evaluate("async () => (await fetch('/api/environments', {headers: {Accept: 'application/json'}})).status");
+        assertThat(status).isEqualTo(200);
+        Object refused = page.evaluate("""
+                async () => (await fetch('/api/environments/review/lock', {method: 'PUT',
+                    headers: {'Content-Type': 'application/json'}, body: JSON.stringify({reason: 'x'})})).status""");
+        // Signed in as a viewer, without the CSRF header: refused either way, never a login redirect.
+        assertThat(refused).isIn(403);
+    }
+
+    @Test
     void signingOutEndsTheSession() {
         Page page = browser.login(base.toString(), "carol");
         page.click("a.signout");
