@@ -1,6 +1,7 @@
 package dev.yardmaster.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.fleet.HostSource;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
@@ -644,13 +645,21 @@ public class RollRunner {
                 end(HostStatus.TIMED_OUT, "rpm -q did not answer within " + timeout.toSeconds() + " s (killed)");
                 return CANCELED;
             }
+            String found = null;
             for (String line : out) {
                 if (line.startsWith(packageName + "-")) {
-                    return evr(packageName, line);
+                    found = evr(packageName, line);
+                    break;
                 }
             }
-            return null;
+            // Written with the next transition (no transaction of its own): the drift view's source.
+            seen = true;
+            seenEvr = found;
+            return found;
         }
+
+        private volatile boolean seen;
+        private volatile String seenEvr;
 
         private boolean runStep(SshConnection c, RemoteCommand command, Duration timeout, String what) throws SshFailure {
             ExecResult result = exec(c, command, timeout);
@@ -727,9 +736,16 @@ public class RollRunner {
             synchronized (this) {
                 text = log.toString();
             }
+            boolean record = seen;
+            String evr = seenEvr;
+            seen = false;
             QuarkusTransaction.requiringNew().run(() -> {
                 RollHost h = RollHost.findById(host.id);
                 change.accept(h);
+                if (record) {
+                    Roll roll = execution.snapshot;
+                    HostPackage.seen(h.name, roll.environment, roll.packageName, evr, HostPackage.Source.roll, roll.id);
+                }
                 h.log = text;
                 host.step = h.step;
                 host.fromEvr = h.fromEvr;
