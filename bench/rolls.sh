@@ -130,7 +130,10 @@ await_roll() {
   done
 }
 
-declare -A WALL
+declare -A WALL CPU
+TICKS=$(getconf CLK_TCK)
+# CPU seconds Yardmaster's JVM has used so far (user + system).
+app_cpu() { awk -v t="$TICKS" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$app/stat"; }
 : >"$DIR/hosts.txt"
 tail -n +2 "$FLEET_DIR/inventory.csv" | while IFS=, read -r addr _; do echo "$USER_NAME@$addr:$PORT"; done >"$DIR/pssh-hosts"
 {
@@ -146,8 +149,9 @@ SSH_X="-i $FLEET_DIR/keys/deploy -o UserKnownHostsFile=$FLEET_DIR/known_hosts -o
 for p in 10 50; do
   promote_new
   log "Yardmaster roll, parallelism $p, $HOSTS hosts -> $EVR"
-  t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t"); verify "yardmaster -p $p"
-  log "  ${WALL[ym-$p]} s (roll $id)"
+  c=$(app_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t")
+  CPU[ym-$p]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster -p $p"
+  log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s)"
 
   promote_new
   log "parallel-ssh -p $p -> $EVR"
@@ -221,8 +225,8 @@ echo
 echo "== Rollout benchmark: $HOSTS loopback hosts, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M') UTC =="
 echo "   same commands everywhere: $CMD"
 for p in 10 50; do
-  printf 'parallelism %-3s Yardmaster %7.1f s | parallel-ssh %7.1f s | ansible %7.1f s | Yardmaster/parallel-ssh %s (goal <= 1.1) | Yardmaster/ansible %s\n' \
-    "$p" "${WALL[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[pssh-$p]}")" \
+  printf 'parallelism %-3s Yardmaster %7.1f s (JVM %s CPU-s) | parallel-ssh %7.1f s | ansible %7.1f s | Yardmaster/parallel-ssh %s (goal <= 1.1) | Yardmaster/ansible %s\n' \
+    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[pssh-$p]}")" \
     "$(ratio "${WALL[ym-$p]}" "${WALL[ansible-$p]}")"
 done
 printf 'SSE delay, %s clients, %s deliveries: p50 %s ms | p99 %s ms (goal <= 250) | max %s ms\n' \

@@ -116,6 +116,38 @@ class SshSessionsTest {
     }
 
     @Test
+    void aSequenceRunsItsCommandsInOneExecAndStopsAtTheFirstFailure() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (SshConnection ssh = sessions.connect("127.0.0.1", port)) {
+            ExecResult both = ssh.exec(RemoteCommand.sequence(RemoteCommand.of("echo", "first"), RemoteCommand.of("echo", "second")),
+                    Duration.ofSeconds(10), (stream, line) -> lines.add(line));
+            assertThat(both.exitStatus()).isZero();
+            assertThat(lines).containsExactly("first", RemoteCommand.NEXT, "second");
+            lines.clear();
+            ExecResult stopped = ssh.exec(RemoteCommand.sequence(RemoteCommand.of("false"), RemoteCommand.of("echo", "never")),
+                    Duration.ofSeconds(10), (stream, line) -> lines.add(line));
+            assertThat(stopped.exitStatus()).isEqualTo(1);
+            assertThat(lines).isEmpty();
+        }
+    }
+
+    @Test
+    void aSequenceThatRunsOutOfTimeEndsTheCommandThatRuns() throws Exception {
+        Path marker = dir.resolve("sequence-finished");
+        List<String> pids = new CopyOnWriteArrayList<>();
+        try (SshConnection ssh = sessions.connect("127.0.0.1", port)) {
+            Path script = script("slow-step.sh", "echo $$; sleep 6 && touch " + marker);
+            ExecResult result = ssh.exec(RemoteCommand.sequence(RemoteCommand.of("sh", script.toString()), RemoteCommand.of("true")),
+                    Duration.ofMillis(1500), (stream, line) -> pids.add(line.strip()));
+            assertThat(result.timedOut()).isTrue();
+        }
+        assertThat(pids).hasSize(1);
+        Path proc = Path.of("/proc", pids.get(0));
+        Awaitility.await().atMost(Duration.ofMillis(4000)).until(() -> !Files.exists(proc));
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
     void aChangedHostKeyIsRefusedAndNamedAsSuch() throws Exception {
         Path other = keygen("other");
         String otherKey = Files.readString(Path.of(other + ".pub")).strip();
