@@ -73,7 +73,7 @@ YARDMASTER_SSH_PRIVATE_KEY=$FLEET_DIR/keys/deploy YARDMASTER_SSH_KNOWN_HOSTS=$FL
 YARDMASTER_SSH_USER=$USER_NAME YARDMASTER_INVENTORY_IMPORT_FILE=$FLEET_DIR/inventory.csv \
 YARDMASTER_ROLLS_UPDATE_COMMAND='sudo -n yum -y update {package}' \
 QUARKUS_LOG_LEVEL=WARN \
-  "$JAVA_HOME/bin/java" -Xmx512m -jar "$here/target/quarkus-app/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
+  "$JAVA_HOME/bin/java" -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$here/target/quarkus-app/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
 app=$!
 for _ in $(seq 1 240); do
   curl -fsS "$BASE/q/health/ready" >/dev/null 2>&1 && break
