@@ -55,7 +55,7 @@ class RollHandOverIT {
         assertThat(Path.of("target", "quarkus-app", "quarkus-run.jar")).as("the packaged application").exists();
         Files.createDirectories(WORK);
         fleetDown();
-        fleet("up", "--hosts", String.valueOf(HOSTS), "--port", "2405", "--envs", "staging:1", "--types", "web:1");
+        fleet("up", "--hosts", String.valueOf(HOSTS), "--port", String.valueOf(Integer.getInteger("yardmaster.test.handover-fleet-port", 2405)), "--envs", "staging:1", "--types", "web:1");
         // The first instance starts on an empty schema and imports the fleet's inventory; the
         // second joins the same database afterwards, as a second replica would.
         instances.add(start("a", true));
