@@ -97,21 +97,22 @@ class SshSessionsTest {
         Path marker = dir.resolve("finished");
         List<String> pids = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (SshConnection ssh = sessions.connect("127.0.0.1", port)) {
-            // The script prints its own pid, then would touch the marker after 3 s.
-            Path script = script("slow.sh", "echo $$; sleep 3 && touch " + marker);
+            // The script prints its own pid, then would touch the marker after 6 s. The timeout leaves
+            // room for a loaded machine to start the script at all (300 ms did not, under load).
+            Path script = script("slow.sh", "echo $$; sleep 6 && touch " + marker);
             ExecResult result = ssh.exec(RemoteCommand.of("sh", script.toString()),
-                    Duration.ofMillis(300), (stream, line) -> pids.add(line.strip()));
+                    Duration.ofMillis(1500), (stream, line) -> pids.add(line.strip()));
             assertThat(result.timedOut()).isTrue();
             assertThat(result.exitStatus()).isNull();
-            assertThat(result.elapsed()).isLessThan(Duration.ofSeconds(3));
+            assertThat(result.elapsed()).isLessThan(Duration.ofSeconds(6));
             // The connection is still usable for the next step.
             assertThat(ssh.exec(RemoteCommand.of("true"), Duration.ofSeconds(5), OutputListener.IGNORE).succeeded()).isTrue();
         }
-        // Instead of sleeping past the 3 s: the shell that would touch the marker must be gone,
+        // Instead of sleeping past the 6 s: the shell that would touch the marker must be gone,
         // well before its sleep ends. Once it is, the marker can never appear.
         assertThat(pids).as("the script started and printed its pid").hasSize(1);
         Path proc = Path.of("/proc", pids.get(0));
-        Awaitility.await().atMost(Duration.ofMillis(2500)).until(() -> !Files.exists(proc));
+        Awaitility.await().atMost(Duration.ofMillis(4000)).until(() -> !Files.exists(proc));
         assertThat(marker).doesNotExist();
     }
 
