@@ -114,7 +114,7 @@ verify() {
 start_roll() {
   local parallelism=$1 canary=${2:-0}
   api POST /api/rolls -H 'Content-Type: application/json' \
-    -d "{\"package\":\"flingerator\",\"environment\":\"staging\",\"canary\":$canary,\"batchSize\":\"100%\",\"parallelism\":$parallelism}" \
+    -d "{\"package\":\"flingerator\",\"environment\":\"staging\",\"canary\":$canary,\"batchSize\":\"100%\",\"parallelism\":$parallelism,\"connectTimeout\":\"30s\"}" \
     | jq -r .id
 }
 await_roll() {
