@@ -15,6 +15,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -51,7 +52,7 @@ public class RollPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(List<RollResource.RollView> rolls, List<String> environments);
+        static native TemplateInstance list(List<RollResource.RollView> rolls, List<String> environments, Prefill prefill);
 
         static native TemplateInstance preview(PlanForm form, Rolls.Preview preview);
 
@@ -76,11 +77,32 @@ public class RollPages {
         this.environments = environments;
     }
 
+    /** What a link (e.g. the drift page's "roll to fix") puts into the plan form; shown back, never trusted. */
+    public record Prefill(String packageName, String environment, String names) {
+    }
+
     @GET
     @Transactional
-    public TemplateInstance list() {
+    public TemplateInstance list(@QueryParam("package") String packageName, @QueryParam("environment") String environment,
+            @QueryParam("names") String names) {
         return Templates.list(Roll.newestFirst(100).stream().map(RollResource::view).toList(),
-                Environment.inLifecycleOrder().stream().map(e -> e.name).toList());
+                Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
+                new Prefill(clip(packageName, 100), clip(environment, 32), clip(names, RollPlan.MAX_NAMES)));
+    }
+
+    /**
+     * A refused start comes back here (its form was on the preview page, the answer to a POST):
+     * show the list with the reason instead of a 405.
+     */
+    @GET
+    @Path("/preview")
+    @Transactional
+    public TemplateInstance previewAgain() {
+        return list(null, null, null);
+    }
+
+    private static String clip(String text, int max) {
+        return text == null || text.isBlank() ? "" : text.length() > max ? text.substring(0, max) : text.strip();
     }
 
     @POST

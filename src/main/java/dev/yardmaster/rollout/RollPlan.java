@@ -26,7 +26,7 @@ public record RollPlan(
         String nodeType,
         /** Only hosts with this tag. */
         String tag,
-        /** Only hosts whose name matches this glob ({@code web-*}). */
+        /** Only hosts whose name matches this glob ({@code web-*}), or one of these comma-separated globs ({@code web-1,web-7}). */
         String names,
         /** Hosts in the first (canary) batch; 0 = no canary. */
         Integer canary,
@@ -48,6 +48,8 @@ public record RollPlan(
         String healthTimeout) {
 
     public static final Pattern EVR = Pattern.compile("([0-9]{1,10}:)?[A-Za-z0-9._+~^]{1,64}-[A-Za-z0-9._+~^]{1,64}");
+    /** The longest host selection by names: room for a list of drifting hosts. */
+    public static final int MAX_NAMES = 2000;
     public static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(ms|s|m|h)?");
     private static final Pattern AMOUNT = Pattern.compile("([0-9]{1,6})(%)?");
@@ -102,7 +104,11 @@ public record RollPlan(
         String env = require("environment", environment, Pattern.compile("[a-z][a-z0-9-]{0,31}"), "an environment name");
         String type = optional("nodeType", nodeType, Pattern.compile("[a-z][a-z0-9-]{0,39}"), "a node type");
         String t = optional("tag", tag, Pattern.compile("[a-z0-9._+-]{1,40}"), "a tag");
-        String glob = optional("names", names, Pattern.compile("[A-Za-z0-9.*?-]{1,253}"), "a name glob like web-*");
+        String glob = optional("names", names, Pattern.compile("[A-Za-z0-9.*?-]{1,253}(,[A-Za-z0-9.*?-]{1,253})*"),
+                "a name glob like web-* or a comma-separated list of them");
+        if (glob != null && glob.length() > MAX_NAMES) {
+            throw bad("names", "names is longer than " + MAX_NAMES + " characters; use a glob.");
+        }
         int can = canary == null ? defaults.canary() : canary;
         if (can < 0 || can > 1000) {
             throw bad("canary", "canary must be between 0 and 1000 hosts.");

@@ -1,6 +1,7 @@
 package dev.yardmaster.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.fleet.HostSource;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
@@ -630,62 +631,88 @@ public class RollRunner {
                 end(HostStatus.AT_TARGET, "already runs " + target, h -> h.toEvr = target);
                 return;
             }
+            // Update and verify run in one exec, as do the restart and the first health check:
+            // every exec costs a channel and a login shell on the host, as much as a connection
+            // on the loopback fleet (bench/rolls.sh). Each step is still stored as it is reached.
             if (!atTarget) {
                 transition(Step.UPDATE, h -> {
                 });
                 RemoteCommand command = targets.isNewest(roll.environment, roll.packageName, target)
                         ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName))
                         : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
-                if (!runStep(c, command, s.updateTimeout(), "update")) {
+                RemoteCommand verify = RemoteCommand.of("rpm", "-q", roll.packageName);
+                Sequence seq = new Sequence(verify);
+                ExecResult result = exec(c, RemoteCommand.sequence(command, verify), s.updateTimeout(), seq);
+                if (seq.reached == 0) {
+                    judge(result, command, s.updateTimeout(), "update");
                     return;
                 }
                 transition(Step.VERIFY, h -> {
                 });
-                String now = installed(c, roll.packageName, s.connectTimeout().multipliedBy(2));
-                if (now == CANCELED) {
+                if (result.canceled()) {
+                    end(HostStatus.CANCELED, "interrupted");
                     return;
                 }
+                if (result.timedOut()) {
+                    end(HostStatus.TIMED_OUT, "rpm -q did not answer within the update's " + human(s.updateTimeout()) + " (killed)");
+                    return;
+                }
+                String now = evrIn(roll.packageName, seq.stdout);
+                seen = true;
+                seenEvr = now;
                 if (!target.equals(now)) {
                     end(HostStatus.FAILED, "after the update rpm -q says " + (now == null ? "not installed" : now)
                             + ", expected " + target);
                     return;
                 }
             }
+            RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
+            int tries = 0;
+            ExecResult first = null;
             if (!reached.reached(Step.HEALTH)) {
                 transition(Step.RESTART, h -> h.toEvr = target);
                 RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
-                if (!runStep(c, restart, s.restartTimeout(), "restart")) {
+                Sequence seq = new Sequence(health);
+                first = exec(c, RemoteCommand.sequence(restart, health), s.restartTimeout(), seq);
+                if (seq.reached == 0) {
+                    judge(first, restart, s.restartTimeout(), "restart");
                     return;
                 }
-                transition(Step.RESTART, h -> h.restarts++);
+                tries = 1;
+                transition(Step.HEALTH, h -> {
+                    h.restarts++;
+                    h.toEvr = target;
+                });
+            } else {
+                transition(Step.HEALTH, h -> h.toEvr = target);
             }
-            transition(Step.HEALTH, h -> h.toEvr = target);
-            RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
             long deadline = System.nanoTime() + s.healthTimeout().toNanos();
-            int tries = 0;
+            ExecResult result = first;
             while (true) {
+                if (result != null) {
+                    if (result.canceled()) {
+                        end(HostStatus.CANCELED, "interrupted during the health check");
+                        return;
+                    }
+                    if (result.succeeded()) {
+                        break;
+                    }
+                    if (System.nanoTime() + config.healthInterval().toNanos() > deadline) {
+                        end(HostStatus.UNHEALTHY, "health check failed " + tries + " times within " + s.healthTimeout().toSeconds()
+                                + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")");
+                        return;
+                    }
+                    try {
+                        Thread.sleep(config.healthInterval().toMillis());
+                    } catch (InterruptedException e) {
+                        end(HostStatus.CANCELED, "interrupted");
+                        return;
+                    }
+                }
                 tries++;
                 // Each attempt gets at least 5 s: one slow answer must not eat the whole window.
                 Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 5_000_000_000L));
-                ExecResult result = exec(c, health, left);
-                if (result.canceled()) {
-                    end(HostStatus.CANCELED, "interrupted during the health check");
-                    return;
-                }
-                if (result.succeeded()) {
-                    break;
-                }
-                if (System.nanoTime() + config.healthInterval().toNanos() > deadline) {
-                    end(HostStatus.UNHEALTHY, "health check failed " + tries + " times within " + s.healthTimeout().toSeconds()
-                            + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")");
-                    return;
-                }
-                try {
-                    Thread.sleep(config.healthInterval().toMillis());
-                } catch (InterruptedException e) {
-                    end(HostStatus.CANCELED, "interrupted");
-                    return;
-                }
+                result = exec(c, health, left);
             }
             end(HostStatus.SUCCEEDED, null, h -> h.step = Step.DONE);
         }
@@ -710,7 +737,18 @@ public class RollRunner {
                 end(HostStatus.TIMED_OUT, "rpm -q did not answer within " + timeout.toSeconds() + " s (killed)");
                 return CANCELED;
             }
-            for (String line : out) {
+            String found = evrIn(packageName, out);
+            // Written with the next transition (no transaction of its own): the drift view's source.
+            seen = true;
+            seenEvr = found;
+            return found;
+        }
+
+        private volatile boolean seen;
+        private volatile String seenEvr;
+
+        private static String evrIn(String packageName, List<String> rpmOutput) {
+            for (String line : rpmOutput) {
                 if (line.startsWith(packageName + "-")) {
                     return evr(packageName, line);
                 }
@@ -718,21 +756,46 @@ public class RollRunner {
             return null;
         }
 
-        private boolean runStep(SshConnection c, RemoteCommand command, Duration timeout, String what) throws SshFailure {
-            ExecResult result = exec(c, command, timeout);
+        /** Ends the host for a step that did not succeed: canceled, timed out (killed) or failed. */
+        private void judge(ExecResult result, RemoteCommand command, Duration timeout, String what) {
             if (result.canceled()) {
                 end(HostStatus.CANCELED, what + " interrupted by cancel");
-                return false;
-            }
-            if (result.timedOut()) {
+            } else if (result.timedOut()) {
                 end(HostStatus.TIMED_OUT, what + " did not finish within " + human(timeout) + "; its command was killed");
-                return false;
-            }
-            if (!result.succeeded()) {
+            } else {
                 end(HostStatus.FAILED, what + " failed: '" + command + "' exited " + result.exitStatus() + lastLine());
-                return false;
             }
-            return true;
+        }
+
+        /** Follows a {@link RemoteCommand#sequence} of two: whether the second started, and its stdout. */
+        final class Sequence {
+            final RemoteCommand next;
+            volatile int reached;
+            final List<String> stdout = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            Sequence(RemoteCommand next) {
+                this.next = next;
+            }
+        }
+
+        private ExecResult exec(SshConnection c, RemoteCommand command, Duration timeout, Sequence seq) throws SshFailure {
+            note("$ " + command.toString().substring(0, command.toString().length() - seq.next.toString().length() - 4));
+            long started = System.nanoTime();
+            ExecResult result = c.exec(command, timeout, (stream, line) -> {
+                if (stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT && line.strip().equals(RemoteCommand.NEXT)) {
+                    seq.reached++;
+                    note("(exit 0, " + (System.nanoTime() - started) / 1_000_000 + " ms)");
+                    note("$ " + seq.next);
+                    return;
+                }
+                if (seq.reached > 0 && stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT) {
+                    seq.stdout.add(line.strip());
+                }
+                note(stream == dev.yardmaster.ssh.OutputListener.Stream.STDERR ? "! " + line : line);
+            });
+            note(result.timedOut() ? "(timed out after " + human(timeout) + ", killed)"
+                    : result.canceled() ? "(interrupted)" : "(exit " + result.exitStatus() + ", " + result.elapsed().toMillis() + " ms)");
+            return result;
         }
 
         private ExecResult exec(SshConnection c, RemoteCommand command, Duration timeout) throws SshFailure {
@@ -797,9 +860,16 @@ public class RollRunner {
             synchronized (this) {
                 text = log.toString();
             }
+            boolean record = seen;
+            String evr = seenEvr;
+            seen = false;
             QuarkusTransaction.requiringNew().run(() -> {
                 RollHost h = RollHost.findById(host.id);
                 change.accept(h);
+                if (record) {
+                    Roll roll = execution.snapshot;
+                    HostPackage.seen(h.name, roll.environment, roll.packageName, evr, HostPackage.Source.roll, roll.id);
+                }
                 h.log = text;
                 host.step = h.step;
                 host.fromEvr = h.fromEvr;

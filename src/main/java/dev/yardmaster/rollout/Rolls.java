@@ -8,6 +8,7 @@ import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
+import dev.yardmaster.promotion.Promotions;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,9 +43,11 @@ public class Rolls {
     private final RollEvents events;
     private final ObjectMapper json;
     private final EntityManager em;
+    private final Promotions promotions;
 
     Rolls(Inventory inventory, Environments environments, TargetBuilds targets, RollConfig config, AuditLog audit,
-            RollEvents events, ObjectMapper json, EntityManager em) {
+            RollEvents events, ObjectMapper json, EntityManager em, Promotions promotions) {
+        this.promotions = promotions;
         this.inventory = inventory;
         this.environments = environments;
         this.targets = targets;
@@ -107,8 +110,9 @@ public class Rolls {
     }
 
     private List<InventoryHost> select(RollPlan.Strategy s) {
-        Pattern glob = s.names() == null ? null
-                : Pattern.compile(Pattern.quote(s.names()).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"));
+        Pattern glob = s.names() == null ? null : Pattern.compile(java.util.Arrays.stream(s.names().split(","))
+                .map(g -> Pattern.quote(g).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"))
+                .collect(java.util.stream.Collectors.joining("|")));
         return inventory.hosts(s.environment(), s.packageName()).stream()
                 .filter(h -> s.nodeType() == null || s.nodeType().equals(h.nodeType()))
                 .filter(h -> s.tag() == null || h.tags().contains(s.tag()))
@@ -128,9 +132,17 @@ public class Rolls {
                 return existing.get();
             }
         }
+        // Refusals that do not depend on the hosts come first: a frozen or locked environment
+        // says so even when its inventory is empty.
+        if (plan != null) {
+            RollPlan.Strategy strategy = plan.validated(config);
+            Environment env = environments.require(strategy.environment());
+            environments.checkMayChange(user, env, "Rolling " + strategy.packageName());
+            environments.checkNotLocked(env, "Rolling " + strategy.packageName());
+            promotions.checkNotFrozen(env, "Rolling " + strategy.packageName());
+        }
         Planned planned = plan(user, plan);
         Preview p = planned.preview();
-        environments.checkNotLocked(environments.require(p.environment()), "Rolling " + p.packageName());
         Roll.activeFor(p.packageName(), p.environment()).ifPresent(active -> {
             throw new YardmasterException(409, "roll-in-progress", "Conflict", "Roll " + active.id + " of " + p.packageName()
                     + " in " + p.environment() + " is still " + active.status.name().toLowerCase()
@@ -194,6 +206,7 @@ public class Rolls {
     public Roll resume(CurrentUser user, Actor actor, long id) {
         Roll roll = controllable(user, id, "Resuming");
         requireStatus(roll, "resume", RollStatus.PAUSED);
+        checkNotFrozen(roll, "Resuming");
         return change(actor, roll, RollStatus.RUNNING, null, "roll.resumed");
     }
 
@@ -201,6 +214,7 @@ public class Rolls {
     public Roll continueAfterCanary(CurrentUser user, Actor actor, long id) {
         Roll roll = controllable(user, id, "Continuing");
         requireStatus(roll, "continue", RollStatus.WAITING);
+        checkNotFrozen(roll, "Continuing");
         return change(actor, roll, RollStatus.RUNNING, null, "roll.continued");
     }
 
@@ -227,6 +241,7 @@ public class Rolls {
         Roll roll = controllable(user, id, "Retrying");
         requireStatus(roll, "retry", RollStatus.FAILED, RollStatus.SUCCEEDED, RollStatus.CANCELED);
         environments.checkNotLocked(environments.require(roll.environment), "Retrying roll " + roll.id);
+        checkNotFrozen(roll, "Retrying");
         Roll.activeFor(roll.packageName, roll.environment).ifPresent(active -> {
             throw YardmasterException.conflict("roll-in-progress", "Roll " + active.id + " of " + roll.packageName + " in "
                     + roll.environment + " is active; finish or cancel it first.");
@@ -269,6 +284,11 @@ public class Rolls {
         em.refresh(roll);
         environments.checkMayChange(user, environments.require(roll.environment), what + " roll " + id);
         return roll;
+    }
+
+    /** A freeze window stops new work on hosts; pausing and canceling stay allowed. */
+    private void checkNotFrozen(Roll roll, String what) {
+        promotions.checkNotFrozen(environments.require(roll.environment), what + " roll " + roll.id + " of " + roll.packageName);
     }
 
     private static void requireStatus(Roll roll, String action, RollStatus... allowed) {

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Rollout benchmark (not a test). On one loopback fleet, in one run:
+#  1. wall time of the same update + restart over every host: a Yardmaster roll (packaged app,
+#     API with the chatops bot's token, batch = all hosts) at parallelism 10 and 50, next to
+#     parallel-ssh -p 10/-p 50 and ansible -f 10/-f 50 (raw module); printed as ratios
+#     (goal: Yardmaster <= 1.1x parallel-ssh). A new build is promoted before every run, so
+#     each tool really updates every host; every run is verified (all hosts at the new build).
+#  2. SSE delay: 50 clients on the roll's event stream; delay from a host step's event being
+#     stored (roll_event.created_at) to each client receiving it, p50/p99 (goal p99 <= 250 ms).
+#  3. Yardmaster's heap (jstat) and RSS (/proc) sampled during a roll over --big hosts.
+# Needs PostgreSQL and Keycloak as for bin/test. The database BENCH_DB is CLEANED.
+# Usage: bench/rolls.sh [--hosts 200] [--big 500] [--port 2430] [--clients 50] [--skip-big]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../bin/lib/common.sh
+source "$here/bin/lib/common.sh"
+
+HOSTS=200 BIG=500 PORT=2430 CLIENTS=50 SKIP_BIG=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --hosts) HOSTS=$2; shift 2 ;;
+    --big) BIG=$2; shift 2 ;;
+    --port) PORT=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --skip-big) SKIP_BIG=1; shift ;;
+    *) die "unknown option $1" ;;
+  esac
+done
+[[ $HOSTS =~ ^[0-9]+$ && $BIG =~ ^[0-9]+$ && $PORT =~ ^[0-9]+$ && $CLIENTS =~ ^[0-9]+$ ]] || die "options take numbers"
+HTTP_PORT=${BENCH_HTTP_PORT:-$((PORT + 1))}
+DB=${BENCH_DB:-ym_drift}
+DIR=${BENCH_DIR:-/tmp/ym-bench-rolls}
+FLEET=$here/bin/fleet
+FLEET_DIR=$DIR/fleet
+USER_NAME=$(id -un)
+BASE=http://127.0.0.1:$HTTP_PORT
+export PGPASSWORD=yardmaster
+ym_find_jdk
+ym_apt_install pssh ansible jq curl python3
+mkdir -p "$DIR"
+
+app=
+jstat_pid=
+cleanup() {
+  [ -n "$jstat_pid" ] && kill "$jstat_pid" 2>/dev/null || true
+  [ -n "$app" ] && { kill "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; }
+  "$FLEET" down --dir "$FLEET_DIR" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+psql_q() { psql -h 127.0.0.1 -U yardmaster -d "$DB" -v ON_ERROR_STOP=1 -qAt -c "$1"; }
+
+if [ ! -f "$here/target/quarkus-app/quarkus-run.jar" ] || [ -n "${BENCH_REBUILD:-}" ]; then
+  log "packaging Yardmaster"
+  (cd "$here" && ./mvnw -B -q package -DskipTests -Dfrontend.skip)
+fi
+command -v psql >/dev/null || die "psql is needed (Debian: postgresql-client)"
+
+log "fleet: $HOSTS staging web hosts (flingerator) on :$PORT"
+"$FLEET" down --dir "$FLEET_DIR" >/dev/null 2>&1 || true
+t=$(now)
+"$FLEET" up --dir "$FLEET_DIR" --hosts "$HOSTS" --port "$PORT" --envs staging:1 --types web:1 >/dev/null
+log "fleet up in $(since "$t") s"
+
+log "starting Yardmaster on :$HTTP_PORT (database $DB, cleaned)"
+QUARKUS_HTTP_PORT=$HTTP_PORT \
+QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
+QUARKUS_FLYWAY_CLEAN_AT_START=true QUARKUS_FLYWAY_CLEAN_DISABLED=false \
+YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=false \
+YARDMASTER_SSH_PRIVATE_KEY=$FLEET_DIR/keys/deploy YARDMASTER_SSH_KNOWN_HOSTS=$FLEET_DIR/known_hosts \
+YARDMASTER_SSH_USER=$USER_NAME YARDMASTER_INVENTORY_IMPORT_FILE=$FLEET_DIR/inventory.csv \
+YARDMASTER_ROLLS_UPDATE_COMMAND='sudo -n yum -y update {package}' \
+QUARKUS_LOG_LEVEL=WARN \
+  "$JAVA_HOME/bin/java" -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$here/target/quarkus-app/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
+app=$!
+for _ in $(seq 1 240); do
+  curl -fsS "$BASE/q/health/ready" >/dev/null 2>&1 && break
+  kill -0 $app 2>/dev/null || die "Yardmaster did not start: $(tail -20 "$DIR/yardmaster.log")"
+  sleep 0.5
+done
+token() {
+  curl -fsS -d grant_type=client_credentials -d client_id=chatops-bot -d client_secret=chatops-bot-secret \
+    http://127.0.0.1:8180/realms/yardmaster/protocol/openid-connect/token | jq -r .access_token
+}
+api() { local method=$1 path=$2; shift 2; curl -fsS -X "$method" -H "Authorization: Bearer $(token)" "$@" "$BASE$path"; }
+[ "$(api GET '/api/hosts?environment=staging' | jq length)" -eq "$HOSTS" ] || die "Yardmaster did not import $HOSTS hosts"
+
+# The same commands for every tool (Yardmaster also runs rpm -q before and after, and the health check).
+CMD='sudo -n yum -y update flingerator && sudo -n systemctl restart flingerator'
+RELEASE=0
+EVR=
+# A new build in the fleet's staging repo, promoted in Yardmaster too: every host is behind again.
+promote_new() {
+  RELEASE=$((RELEASE + 1))
+  EVR=9.0.0-$RELEASE
+  local file
+  file=$("$FLEET" build-rpm --dir "$FLEET_DIR" flingerator 9.0.0 "$RELEASE" "yb: benchmark build $RELEASE")
+  "$FLEET" promote --dir "$FLEET_DIR" staging "${file##*/}"
+  psql_q "update promotion set state = 'superseded', superseded_at = now() where state = 'applied' and package = 'flingerator';
+    insert into build (file_name, package, version, release, arch, nevra, file_size, file_mtime)
+      values ('${file##*/}', 'flingerator', '9.0.0', '$RELEASE', 'noarch', 'flingerator-$EVR.noarch', 1, now());
+    insert into promotion (build_id, environment_id, package, state, reason, requested_by, applied_at)
+      select b.id, e.id, 'flingerator', 'applied', 'benchmark', 'bench', now()
+      from build b, environment e where b.file_name = '${file##*/}' and e.name = 'staging';"
+}
+verify() {
+  local behind
+  behind=$("$FLEET" state --dir "$FLEET_DIR" | awk -v want="flingerator-$EVR" 'NR > 1 && $4 != want' | wc -l)
+  [ "$behind" -eq 0 ] || die "$1: $behind hosts are not at $EVR"
+}
+# Starts a roll of the promoted build over every host; prints its id.
+start_roll() {
+  local parallelism=$1 canary=${2:-0}
+  api POST /api/rolls -H 'Content-Type: application/json' \
+    -d "{\"package\":\"flingerator\",\"environment\":\"staging\",\"canary\":$canary,\"batchSize\":\"100%\",\"parallelism\":$parallelism,\"connectTimeout\":\"30s\"}" \
+    | jq -r .id
+}
+await_roll() {
+  local id=$1 status tok
+  tok=$(token)
+  while true; do
+    status=$(curl -fsS -H "Authorization: Bearer $tok" "$BASE/api/rolls/$id" | jq -r .status)
+    case $status in
+      SUCCEEDED) return 0 ;;
+      FAILED|CANCELED) die "roll $id ended $status: $(api GET "/api/rolls/$id" | jq -c '{reason, counts}')" ;;
+    esac
+    sleep 0.1
+  done
+}
+
+declare -A WALL CPU
+TICKS=$(getconf CLK_TCK)
+# CPU seconds Yardmaster's JVM has used so far (user + system).
+app_cpu() { awk -v t="$TICKS" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$app/stat"; }
+: >"$DIR/hosts.txt"
+tail -n +2 "$FLEET_DIR/inventory.csv" | while IFS=, read -r addr _; do echo "$USER_NAME@$addr:$PORT"; done >"$DIR/pssh-hosts"
+{
+  echo "[fleet]"
+  tail -n +2 "$FLEET_DIR/inventory.csv" | while IFS=, read -r addr _; do echo "$addr ansible_port=$PORT"; done
+  echo "[fleet:vars]"
+  echo "ansible_user=$USER_NAME"
+  echo "ansible_ssh_private_key_file=$FLEET_DIR/keys/deploy"
+  echo "ansible_ssh_common_args='-o UserKnownHostsFile=$FLEET_DIR/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes'"
+} >"$DIR/ansible-inventory"
+SSH_X="-i $FLEET_DIR/keys/deploy -o UserKnownHostsFile=$FLEET_DIR/known_hosts -o StrictHostKeyChecking=yes -o BatchMode=yes"
+
+for p in 10 50; do
+  promote_new
+  log "Yardmaster roll, parallelism $p, $HOSTS hosts -> $EVR"
+  c=$(app_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t")
+  CPU[ym-$p]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster -p $p"
+  log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s)"
+
+  promote_new
+  log "parallel-ssh -p $p -> $EVR"
+  t=$(now)
+  parallel-ssh -h "$DIR/pssh-hosts" -p "$p" -t 600 -x "$SSH_X" "$CMD" >"$DIR/pssh-$p.log" \
+    || { tail -5 "$DIR/pssh-$p.log" >&2; die "parallel-ssh -p $p had failures"; }
+  WALL[pssh-$p]=$(since "$t"); verify "parallel-ssh -p $p"
+  log "  ${WALL[pssh-$p]} s"
+
+  promote_new
+  log "ansible -f $p (raw) -> $EVR"
+  t=$(now)
+  ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_NOCOWS=1 ANSIBLE_LOCAL_TEMP=$DIR/ansible-tmp ANSIBLE_SSH_CONTROL_PATH_DIR=$DIR/ansible-cp \
+    ansible fleet -i "$DIR/ansible-inventory" -f "$p" -m raw -a "$CMD" >"$DIR/ansible-$p.log" 2>&1 \
+    || { grep -m5 -E 'FAILED|UNREACHABLE' "$DIR/ansible-$p.log" >&2; die "ansible -f $p had failures"; }
+  WALL[ansible-$p]=$(since "$t"); verify "ansible -f $p"
+  log "  ${WALL[ansible-$p]} s"
+done
+
+log "SSE delay: $CLIENTS clients on one roll (parallelism 10, a canary of 1 host first)"
+promote_new
+id=$(start_roll 10 1)
+for _ in $(seq 1 600); do
+  [ "$(api GET "/api/rolls/$id" | jq -r .status)" = WAITING ] && break
+  sleep 0.1
+done
+python3 "$here/bench/sse_clients.py" "$BASE" "$id" "$(token)" "$CLIENTS" "$DIR/sse-received.txt" >"$DIR/sse-clients.out" &
+sse=$!
+for _ in $(seq 1 1200); do grep -q connected "$DIR/sse-clients.out" 2>/dev/null && break; sleep 0.1; done
+grep -q connected "$DIR/sse-clients.out" || die "the SSE clients did not connect"
+before=$(psql_q "select coalesce(max(id), 0) from roll_event where roll_id = $id")
+api POST "/api/rolls/$id/continue" >/dev/null
+await_roll "$id"
+wait $sse
+psql_q "select id, (extract(epoch from created_at) * 1000000)::bigint from roll_event
+        where roll_id = $id and id > $before and type = 'HostChanged'" >"$DIR/sse-stored.txt"
+read -r sse_n sse_p50 sse_p99 sse_max < <(python3 - "$DIR/sse-stored.txt" "$DIR/sse-received.txt" <<'PY'
+import sys
+stored = {int(a): int(b) for a, b in (l.split("|") for l in open(sys.argv[1]) if l.strip())}
+delays = sorted((int(at) - stored[int(eid)]) / 1000.0 for _, eid, at in (l.split() for l in open(sys.argv[2]))
+                if int(eid) in stored)
+pick = lambda q: delays[min(len(delays) - 1, int(q * len(delays)))]
+print(len(delays), f"{pick(0.50):.1f}", f"{pick(0.99):.1f}", f"{delays[-1]:.1f}")
+PY
+)
+
+if [ -z "$SKIP_BIG" ]; then
+  log "growing the fleet to $BIG hosts"
+  "$FLEET" up --dir "$FLEET_DIR" --hosts "$BIG" --port "$PORT" --envs staging:1 --types web:1 >/dev/null
+  api POST /api/hosts/import -H 'Content-Type: text/csv' --data-binary @"$FLEET_DIR/inventory.csv" >/dev/null
+  [ "$(api GET '/api/hosts?environment=staging' | jq length)" -eq "$BIG" ] || die "Yardmaster did not import $BIG hosts"
+  promote_new
+  log "Yardmaster roll over $BIG hosts, parallelism 50, sampling heap and RSS"
+  "$JAVA_HOME/bin/jstat" -gc "$app" 500 >"$DIR/jstat.txt" 2>&1 &
+  jstat_pid=$!
+  : >"$DIR/rss.txt"
+  ( while kill -0 "$app" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$app/status" >>"$DIR/rss.txt"; sleep 0.5; done ) &
+  rss_loop=$!
+  t=$(now); id=$(start_roll 50); await_roll "$id"; WALL[big]=$(since "$t")
+  kill "$jstat_pid" "$rss_loop" 2>/dev/null || true
+  jstat_pid=
+  verify "yardmaster $BIG hosts"
+  # jstat -gc columns: S0U=3 S1U=4 EU=6 OU=8 (KB)
+  read -r heap_max heap_avg < <(awk 'NR > 1 && $1 ~ /^[0-9.]+$/ { u = ($3 + $4 + $6 + $8) / 1024; s += u; n++; if (u > m) m = u }
+    END { printf "%.0f %.0f\n", m, n ? s / n : 0 }' "$DIR/jstat.txt")
+  read -r rss_max rss_avg < <(awk '{ v = $1 / 1024; s += v; n++; if (v > m) m = v } END { printf "%.0f %.0f\n", m, n ? s / n : 0 }' "$DIR/rss.txt")
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "== Rollout benchmark: $HOSTS loopback hosts, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M') UTC =="
+echo "   same commands everywhere: $CMD"
+for p in 10 50; do
+  printf 'parallelism %-3s Yardmaster %7.1f s (JVM %s CPU-s) | parallel-ssh %7.1f s | ansible %7.1f s | Yardmaster/parallel-ssh %s (goal <= 1.1) | Yardmaster/ansible %s\n' \
+    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[pssh-$p]}")" \
+    "$(ratio "${WALL[ym-$p]}" "${WALL[ansible-$p]}")"
+done
+printf 'SSE delay, %s clients, %s deliveries: p50 %s ms | p99 %s ms (goal <= 250) | max %s ms\n' \
+  "$CLIENTS" "$sse_n" "$sse_p50" "$sse_p99" "$sse_max"
+if [ -z "$SKIP_BIG" ]; then
+  printf '%s-host roll (parallelism 50): %s s | heap used max %s MB, mean %s MB | RSS max %s MB, mean %s MB (-Xmx512m)\n' \
+    "$BIG" "${WALL[big]}" "$heap_max" "$heap_avg" "$rss_max" "$rss_avg"
+fi

@@ -1,0 +1,324 @@
+package dev.yardmaster.drift;
+
+import dev.yardmaster.audit.Actor;
+import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.build.Evr;
+import dev.yardmaster.environment.Environment;
+import dev.yardmaster.environment.Environments;
+import dev.yardmaster.fleet.Host;
+import dev.yardmaster.fleet.HostPackage;
+import dev.yardmaster.fleet.Inventory;
+import dev.yardmaster.fleet.InventoryHost;
+import dev.yardmaster.rollout.RollPlan;
+import dev.yardmaster.rollout.TargetBuilds;
+import dev.yardmaster.ssh.ExecResult;
+import dev.yardmaster.ssh.OutputListener;
+import dev.yardmaster.ssh.RemoteCommand;
+import dev.yardmaster.ssh.SshConnection;
+import dev.yardmaster.ssh.SshFailure;
+import dev.yardmaster.ssh.SshSessions;
+import dev.yardmaster.web.YardmasterException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
+
+/**
+ * Which version each host actually runs against the build promoted to its environment. The
+ * installed versions come from the hosts ({@code rpm -q}): recorded by every roll, and on demand
+ * by {@link #check}, which asks the hosts over SSH with bounded parallelism.
+ */
+@ApplicationScoped
+public class Drift {
+
+    /** Where a host stands against the promoted build. */
+    public enum State {
+        IN_SYNC, BEHIND, AHEAD, UNKNOWN
+    }
+
+    public record HostDrift(String name, String address, int port, State state, String installed, OffsetDateTime checkedAt,
+            String source, Long rollId, String reason) {
+    }
+
+    public record Counts(int inSync, int behind, int ahead, int unknown) {
+        public int drifting() {
+            return behind + ahead + unknown;
+        }
+    }
+
+    /** One package in one environment: the promoted build, counts, and the hosts that are not in sync. */
+    public record PackageDrift(String environment, String packageName, String promoted, int hosts, Counts counts,
+            List<HostDrift> drifting, String fix) {
+    }
+
+    public record CheckResult(int hosts, int answered, int failed, List<PackageDrift> drift) {
+    }
+
+    private static final Pattern ENVIRONMENT = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9.-]{1,253}");
+
+    private final Inventory inventory;
+    private final Environments environments;
+    private final TargetBuilds targets;
+    private final SshSessions ssh;
+    private final DriftConfig config;
+    private final AuditLog audit;
+
+    Drift(Inventory inventory, Environments environments, TargetBuilds targets, SshSessions ssh, DriftConfig config,
+            AuditLog audit) {
+        this.inventory = inventory;
+        this.environments = environments;
+        this.targets = targets;
+        this.ssh = ssh;
+        this.config = config;
+        this.audit = audit;
+    }
+
+    /** Drift per environment and package, optionally of one environment and/or one package. */
+    @Transactional
+    public List<PackageDrift> report(String environment, String packageName) {
+        String pkg = validPackage(packageName);
+        List<PackageDrift> report = new ArrayList<>();
+        for (Environment env : environmentsFor(environment)) {
+            for (String p : pkg != null ? List.of(pkg) : packagesIn(env)) {
+                List<InventoryHost> hosts = inventory.hosts(env.name, p);
+                if (hosts.isEmpty()) {
+                    continue;
+                }
+                report.add(drift(env.name, p, hosts));
+            }
+        }
+        return report;
+    }
+
+    private PackageDrift drift(String environment, String packageName, List<InventoryHost> hosts) {
+        String promoted = targets.promoted(environment, packageName).orElse(null);
+        Map<String, HostPackage> seen = new HashMap<>();
+        HostPackage.in(environment, packageName).forEach(h -> seen.put(h.hostName, h));
+        int inSync = 0, behind = 0, ahead = 0, unknown = 0;
+        List<HostDrift> drifting = new ArrayList<>();
+        for (InventoryHost host : hosts) {
+            HostDrift d = hostDrift(host, seen.get(host.name()), promoted);
+            switch (d.state()) {
+                case IN_SYNC -> inSync++;
+                case BEHIND -> behind++;
+                case AHEAD -> ahead++;
+                default -> unknown++;
+            }
+            if (d.state() != State.IN_SYNC) {
+                drifting.add(d);
+            }
+        }
+        return new PackageDrift(environment, packageName, promoted, hosts.size(), new Counts(inSync, behind, ahead, unknown),
+                drifting, promoted == null || drifting.isEmpty() ? null : fixLink(environment, packageName, drifting));
+    }
+
+    private static HostDrift hostDrift(InventoryHost host, HostPackage seen, String promoted) {
+        State state;
+        String reason;
+        if (seen == null) {
+            state = State.UNKNOWN;
+            reason = "never checked";
+        } else if (seen.error != null) {
+            state = State.UNKNOWN;
+            reason = "last check failed: " + seen.error;
+        } else if (promoted == null) {
+            state = State.UNKNOWN;
+            reason = "nothing promoted to compare with";
+        } else if (seen.installedEvr == null) {
+            state = State.BEHIND;
+            reason = "not installed";
+        } else {
+            int order = Evr.parse(seen.installedEvr).compareTo(Evr.parse(promoted));
+            state = order < 0 ? State.BEHIND : order > 0 ? State.AHEAD : State.IN_SYNC;
+            reason = order < 0 ? "older than the promoted build" : order > 0 ? "newer than the promoted build" : null;
+        }
+        return new HostDrift(host.name(), host.address(), host.port(), state, seen == null ? null : seen.installedEvr,
+                seen == null ? null : seen.checkedAt, seen == null ? null : seen.source.name(),
+                seen == null ? null : seen.rollId, reason);
+    }
+
+    /** The rolls page with the plan pre-filled: this package, this environment, the drifting hosts by name. */
+    private static String fixLink(String environment, String packageName, List<HostDrift> drifting) {
+        String names = String.join(",", drifting.stream().map(HostDrift::name).toList());
+        boolean listable = names.length() <= RollPlan.MAX_NAMES
+                && drifting.stream().allMatch(h -> SAFE_NAME.matcher(h.name()).matches());
+        return "/rolls?package=" + enc(packageName) + "&environment=" + enc(environment)
+                + (listable ? "&names=" + enc(names) : "");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Asks every host of the environment (running the package, or any package when none is named)
+     * which version it runs, records the answers and returns the environment's drift.
+     */
+    public CheckResult check(Actor actor, String environment, String packageName) {
+        if (environment == null || environment.isBlank()) {
+            throw YardmasterException.badRequest("environment-required", "Name the environment to check (?environment=staging).");
+        }
+        String pkg = validPackage(packageName);
+        if (!ssh.isConfigured()) {
+            throw YardmasterException.conflict("ssh-not-configured",
+                    "SSH is not configured (yardmaster.ssh.private-key, known-hosts), so hosts cannot be asked.");
+        }
+        // Host name → (host, the packages to ask it about).
+        Map<String, InventoryHost> hosts = new LinkedHashMap<>();
+        Map<String, List<String>> asked = new LinkedHashMap<>();
+        Environment env = QuarkusTransaction.requiringNew().call(() -> {
+            Environment e = environmentsFor(environment).get(0);
+            for (String p : pkg != null ? List.of(pkg) : packagesIn(e)) {
+                for (InventoryHost h : inventory.hosts(e.name, p)) {
+                    hosts.putIfAbsent(h.name(), h);
+                    asked.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(p);
+                }
+            }
+            return e;
+        });
+        Map<String, Answer> answers = new ConcurrentHashMap<>();
+        Semaphore slots = new Semaphore(Math.max(1, config.parallelism()));
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (InventoryHost host : hosts.values()) {
+                pool.submit(() -> {
+                    slots.acquireUninterruptibly();
+                    try {
+                        answers.put(host.name(), ask(host, asked.get(host.name())));
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+        int failed = (int) answers.values().stream().filter(a -> a.error() != null).count();
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (var entry : asked.entrySet()) {
+                Answer answer = answers.get(entry.getKey());
+                for (String p : entry.getValue()) {
+                    if (answer.error() != null) {
+                        HostPackage.unreadable(entry.getKey(), env.name, p, answer.error());
+                    } else {
+                        HostPackage.seen(entry.getKey(), env.name, p, answer.installed().get(p), HostPackage.Source.check, null);
+                    }
+                }
+            }
+            audit.record(audit.entry(actor, "drift.checked").environment(env.name).packageName(pkg)
+                    .subject(env.name).detail("hosts", hosts.size()).detail("unanswered", failed));
+        });
+        return new CheckResult(hosts.size(), hosts.size() - failed, failed, report(env.name, pkg));
+    }
+
+    private record Answer(Map<String, String> installed, String error) {
+    }
+
+    private Answer ask(InventoryHost host, List<String> packages) {
+        List<String> args = new ArrayList<>(List.of("-q"));
+        args.addAll(packages);
+        RemoteCommand command = RemoteCommand.of("rpm", args.toArray(String[]::new));
+        List<String> out = new ArrayList<>();
+        try (SshConnection c = ssh.connect(host.address(), host.port(), config.timeout())) {
+            ExecResult result = c.exec(command, config.timeout(), (stream, line) -> {
+                if (stream == OutputListener.Stream.STDOUT) {
+                    synchronized (out) {
+                        out.add(line.strip());
+                    }
+                }
+            });
+            if (result.timedOut()) {
+                return new Answer(Map.of(), "rpm -q did not answer within " + config.timeout().toSeconds() + " s");
+            }
+            if (result.canceled()) {
+                return new Answer(Map.of(), "interrupted");
+            }
+        } catch (SshFailure e) {
+            return new Answer(Map.of(), e.getMessage());
+        } catch (RuntimeException e) {
+            return new Answer(Map.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        return new Answer(parse(packages, out), null);
+    }
+
+    /**
+     * {@code rpm -q a b} output → EVR per package (absent: not installed). The longest matching
+     * name wins ({@code foo} vs {@code foo-bar}); several installed versions give the newest.
+     */
+    static Map<String, String> parse(List<String> packages, List<String> lines) {
+        List<String> byLength = new ArrayList<>(packages);
+        byLength.sort(Comparator.comparingInt(String::length).reversed());
+        Map<String, String> installed = new HashMap<>();
+        for (String line : lines) {
+            if (line.startsWith("package ") && line.endsWith(" is not installed")) {
+                continue;
+            }
+            for (String p : byLength) {
+                if (line.startsWith(p + "-")) {
+                    String evr = evr(p, line);
+                    if (evr != null && RollPlan.EVR.matcher(evr).matches()) {
+                        installed.merge(p, evr, (a, b) -> Evr.parse(a).compareTo(Evr.parse(b)) >= 0 ? a : b);
+                        break;
+                    }
+                }
+            }
+        }
+        return installed;
+    }
+
+    private static final Pattern ARCH = Pattern.compile("noarch|x86_64|aarch64|i686|i386|ppc64le|s390x|armv7hl|src");
+
+    private static String evr(String packageName, String nevra) {
+        String rest = nevra.substring(packageName.length() + 1);
+        int dot = rest.lastIndexOf('.');
+        if (dot > 0 && ARCH.matcher(rest.substring(dot + 1)).matches()) {
+            rest = rest.substring(0, dot);
+        }
+        // name-version-release: the rest must be exactly version-release
+        return rest.chars().filter(c -> c == '-').count() == 1 ? rest : null;
+    }
+
+    private List<Environment> environmentsFor(String environment) {
+        if (environment == null || environment.isBlank()) {
+            return Environment.inLifecycleOrder();
+        }
+        if (!ENVIRONMENT.matcher(environment.strip()).matches()) {
+            throw YardmasterException.badRequest("bad-environment", "'" + Environments.printable(environment)
+                    + "' is not an environment name.");
+        }
+        return List.of(environments.require(environment.strip()));
+    }
+
+    private static String validPackage(String packageName) {
+        if (packageName == null || packageName.isBlank()) {
+            return null;
+        }
+        if (!RollPlan.PACKAGE.matcher(packageName.strip()).matches()) {
+            throw YardmasterException.badRequest("bad-package", "'" + Environments.printable(packageName)
+                    + "' is not a package name like flingerator.");
+        }
+        return packageName.strip();
+    }
+
+    /** Packages of an environment: what its hosts are listed with, what is promoted there, what was seen on them. */
+    private static List<String> packagesIn(Environment env) {
+        TreeSet<String> names = new TreeSet<>();
+        for (Host h : Host.in(env.name)) {
+            names.addAll(h.packageList());
+        }
+        dev.yardmaster.promotion.Promotion.liveIn(env).forEach(p -> names.add(p.packageName));
+        names.addAll(HostPackage.packagesIn(env.name));
+        return List.copyOf(names);
+    }
+}
