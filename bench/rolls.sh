@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $HOSTS =~ ^[0-9]+$ && $BIG =~ ^[0-9]+$ && $PORT =~ ^[0-9]+$ && $CLIENTS =~ ^[0-9]+$ ]] || die "options take numbers"
 HTTP_PORT=${BENCH_HTTP_PORT:-$((PORT + 1))}
-DB=${BENCH_DB:-ym_drift}
+DB=${BENCH_DB:-yardmaster_bench_rolls}
 DIR=${BENCH_DIR:-/tmp/ym-bench-rolls}
 FLEET=$here/bin/fleet
 FLEET_DIR=$DIR/fleet
@@ -37,6 +37,8 @@ BASE=http://127.0.0.1:$HTTP_PORT
 export PGPASSWORD=yardmaster
 ym_find_jdk
 ym_apt_install pssh ansible jq curl python3
+ym_ensure_postgres "$DB"
+ym_ensure_keycloak
 mkdir -p "$DIR"
 
 app=
