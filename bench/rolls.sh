@@ -37,6 +37,7 @@ BASE=http://127.0.0.1:$HTTP_PORT
 export PGPASSWORD=yardmaster
 ym_find_jdk
 ym_apt_install pssh ansible jq curl python3
+"$FLEET" deps
 ym_ensure_postgres "$DB"
 ym_ensure_keycloak
 mkdir -p "$DIR"

@@ -5,7 +5,9 @@ import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.fleet.HostSource;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
+import dev.yardmaster.ssh.Deadline;
 import dev.yardmaster.ssh.ExecResult;
+import dev.yardmaster.ssh.OutputListener;
 import dev.yardmaster.ssh.RemoteCommand;
 import dev.yardmaster.ssh.SshConnection;
 import dev.yardmaster.ssh.SshFailure;
@@ -28,7 +30,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -566,6 +571,9 @@ public class RollRunner {
         private final StringBuilder log = new StringBuilder();
         private final Step resumedFrom;
         private Step step;
+        /** What rpm -q said last, written with the next step (no transaction of its own): the drift view's source. */
+        private volatile boolean seen;
+        private volatile String seenEvr;
 
         HostWork(Execution execution, RollHost host) {
             this.execution = execution;
@@ -616,98 +624,95 @@ public class RollRunner {
 
         private void steps(SshConnection c, Step reached, Roll roll, RollPlan.Strategy s) throws SshFailure {
             String target = roll.targetEvr;
+            HostScript.AtTarget atTarget = atTarget(reached, target);
+            RemoteCommand change = targets.isNewest(roll.environment, roll.packageName, target)
+                    ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName))
+                    : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
+            RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
+            RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
             transition(Step.CHECK, h -> {
             });
-            String current = installed(c, roll.packageName, s.connectTimeout().multipliedBy(2));
-            if (current == CANCELED) {
+            Script run = new Script(roll.packageName, change, restart, health, s);
+            ExecResult first = run.exec(c, HostScript.build(roll.packageName, target, change, restart, health, atTarget));
+            HostScript.Mark last = run.last;
+            if (first.canceled()) {
+                end(HostStatus.CANCELED, last == null || last == HostScript.Mark.CHECK || last == HostScript.Mark.AT_TARGET
+                        ? "interrupted" : run.what(last) + " interrupted by cancel");
                 return;
             }
-            if (host.fromEvr == null) {
-                String from = current;
-                transition(Step.CHECK, h -> h.fromEvr = from == null ? "none" : from);
-            }
-            boolean atTarget = target.equals(current);
-            if (atTarget && !reached.reached(Step.UPDATE)) {
-                end(HostStatus.AT_TARGET, "already runs " + target, h -> h.toEvr = target);
+            if (last == HostScript.Mark.HEALTH) {
+                health(c, health, s, first, run.healthStarted);
                 return;
             }
-            // Update and verify run in one exec, as do the restart and the first health check:
-            // every exec costs a channel and a login shell on the host, as much as a connection
-            // on the loopback fleet (bench/rolls.sh). Each step is still stored as it is reached.
-            if (!atTarget) {
-                transition(Step.UPDATE, h -> {
+            if (first.timedOut()) {
+                end(HostStatus.TIMED_OUT, switch (last) {
+                    case null -> "the host's script did not start within " + human(run.timeout) + "; it was killed";
+                    case CHECK, VERIFY -> "rpm -q did not answer within " + human(run.timeout) + " (killed)";
+                    default -> run.what(last) + " did not finish within " + human(run.timeout) + "; its command was killed";
                 });
-                RemoteCommand command = targets.isNewest(roll.environment, roll.packageName, target)
-                        ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName))
-                        : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
-                RemoteCommand verify = RemoteCommand.of("rpm", "-q", roll.packageName);
-                Sequence seq = new Sequence(verify);
-                ExecResult result = exec(c, RemoteCommand.sequence(command, verify), s.updateTimeout(), seq);
-                if (seq.reached == 0) {
-                    judge(result, command, s.updateTimeout(), "update");
+                return;
+            }
+            if (last == HostScript.Mark.AT_TARGET && atTarget == HostScript.AtTarget.STOP && first.succeeded()) {
+                end(HostStatus.AT_TARGET, "already runs " + target, h -> {
+                    h.toEvr = target;
+                    if (h.fromEvr == null) {
+                        h.fromEvr = target;
+                    }
+                });
+                return;
+            }
+            if (last == HostScript.Mark.VERIFY) {
+                String now = HostScript.installed(roll.packageName, run.verified);
+                end(HostStatus.FAILED, "after the update rpm -q says " + (now == null ? "not installed" : now) + ", expected " + target);
+                return;
+            }
+            end(HostStatus.FAILED, last == null || last == HostScript.Mark.CHECK || last == HostScript.Mark.AT_TARGET
+                    ? "the host's script failed: exited " + first.exitStatus() + lastLine()
+                    : run.what(last) + " failed: '" + run.command(last) + "' exited " + first.exitStatus() + lastLine());
+        }
+
+        /**
+         * What a host found already at the target does. An earlier attempt of this roll that got
+         * past the check (or may have: it stopped before storing the step) may have changed the
+         * package, so the host is restarted unless the restart is known to be done.
+         */
+        private HostScript.AtTarget atTarget(Step reached, String target) {
+            if (reached.reached(Step.HEALTH)) {
+                return HostScript.AtTarget.HEALTH;
+            }
+            if (reached.reached(Step.UPDATE)) {
+                return HostScript.AtTarget.RESTART;
+            }
+            if (host.fromEvr != null) {
+                return host.fromEvr.equals(target) ? HostScript.AtTarget.STOP : HostScript.AtTarget.RESTART;
+            }
+            return reached == Step.QUEUED ? HostScript.AtTarget.STOP : HostScript.AtTarget.RESTART;
+        }
+
+        /** The health check after the script's first one failed: again every interval until it passes or time is up. */
+        private void health(SshConnection c, RemoteCommand health, RollPlan.Strategy s, ExecResult first, long started)
+                throws SshFailure {
+            long deadline = started + s.healthTimeout().toNanos();
+            ExecResult result = first;
+            int tries = 1;
+            while (true) {
+                if (result.canceled()) {
+                    end(HostStatus.CANCELED, "interrupted during the health check");
                     return;
                 }
-                transition(Step.VERIFY, h -> {
-                });
-                if (result.canceled()) {
+                if (result.succeeded()) {
+                    break;
+                }
+                if (System.nanoTime() + config.healthInterval().toNanos() > deadline) {
+                    end(HostStatus.UNHEALTHY, "health check failed " + tries + " times within " + s.healthTimeout().toSeconds()
+                            + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")");
+                    return;
+                }
+                try {
+                    Thread.sleep(config.healthInterval().toMillis());
+                } catch (InterruptedException e) {
                     end(HostStatus.CANCELED, "interrupted");
                     return;
-                }
-                if (result.timedOut()) {
-                    end(HostStatus.TIMED_OUT, "rpm -q did not answer within the update's " + human(s.updateTimeout()) + " (killed)");
-                    return;
-                }
-                String now = evrIn(roll.packageName, seq.stdout);
-                seen = true;
-                seenEvr = now;
-                if (!target.equals(now)) {
-                    end(HostStatus.FAILED, "after the update rpm -q says " + (now == null ? "not installed" : now)
-                            + ", expected " + target);
-                    return;
-                }
-            }
-            RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
-            int tries = 0;
-            ExecResult first = null;
-            if (!reached.reached(Step.HEALTH)) {
-                transition(Step.RESTART, h -> h.toEvr = target);
-                RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
-                Sequence seq = new Sequence(health);
-                first = exec(c, RemoteCommand.sequence(restart, health), s.restartTimeout(), seq);
-                if (seq.reached == 0) {
-                    judge(first, restart, s.restartTimeout(), "restart");
-                    return;
-                }
-                tries = 1;
-                transition(Step.HEALTH, h -> {
-                    h.restarts++;
-                    h.toEvr = target;
-                });
-            } else {
-                transition(Step.HEALTH, h -> h.toEvr = target);
-            }
-            long deadline = System.nanoTime() + s.healthTimeout().toNanos();
-            ExecResult result = first;
-            while (true) {
-                if (result != null) {
-                    if (result.canceled()) {
-                        end(HostStatus.CANCELED, "interrupted during the health check");
-                        return;
-                    }
-                    if (result.succeeded()) {
-                        break;
-                    }
-                    if (System.nanoTime() + config.healthInterval().toNanos() > deadline) {
-                        end(HostStatus.UNHEALTHY, "health check failed " + tries + " times within " + s.healthTimeout().toSeconds()
-                                + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")");
-                        return;
-                    }
-                    try {
-                        Thread.sleep(config.healthInterval().toMillis());
-                    } catch (InterruptedException e) {
-                        end(HostStatus.CANCELED, "interrupted");
-                        return;
-                    }
                 }
                 tries++;
                 // Each attempt gets at least 5 s: one slow answer must not eat the whole window.
@@ -717,85 +722,183 @@ public class RollRunner {
             end(HostStatus.SUCCEEDED, null, h -> h.step = Step.DONE);
         }
 
-        private static final String CANCELED = "\u0000canceled";
+        /**
+         * Runs a {@link HostScript} and stores each step as its marker comes out. The markers
+         * arrive on the SSH client's I/O thread, which must not wait for the database: they go
+         * through a queue to this host's thread, which stores them in order. Each step's timeout
+         * starts at its marker.
+         */
+        final class Script {
+            private final String packageName;
+            private final RemoteCommand change;
+            private final RemoteCommand restart;
+            private final RemoteCommand health;
+            private final RollPlan.Strategy strategy;
+            private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+            private final List<String> checked = new CopyOnWriteArrayList<>();
+            final List<String> verified = new CopyOnWriteArrayList<>();
+            /** The last marker stored: the step the script was in when it ended. */
+            HostScript.Mark last;
+            /** The time of the step the script is in, for the message when it runs out. */
+            volatile Duration timeout;
+            volatile long healthStarted;
+            private volatile HostScript.Mark seenMark;
+            private volatile long markAt = System.nanoTime();
+            private volatile boolean restarted;
 
-        /** The installed version-release of the package, null when not installed. */
-        private String installed(SshConnection c, String packageName, Duration timeout) throws SshFailure {
-            List<String> out = new ArrayList<>();
-            note("$ rpm -q " + packageName);
-            ExecResult result = c.exec(RemoteCommand.of("rpm", "-q", packageName), timeout, (stream, line) -> {
-                note(line);
-                if (stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT) {
-                    out.add(line.strip());
+            Script(String packageName, RemoteCommand change, RemoteCommand restart, RemoteCommand health, RollPlan.Strategy s) {
+                this.packageName = packageName;
+                this.change = change;
+                this.restart = restart;
+                this.health = health;
+                this.strategy = s;
+            }
+
+            String what(HostScript.Mark mark) {
+                return switch (mark) {
+                    case UPDATE -> "update";
+                    case VERIFY -> "verify";
+                    case RESTART -> "restart";
+                    case HEALTH -> "health check";
+                    case CHECK, AT_TARGET -> "check";
+                };
+            }
+
+            RemoteCommand command(HostScript.Mark mark) {
+                return switch (mark) {
+                    case UPDATE -> change;
+                    case RESTART -> restart;
+                    case HEALTH -> health;
+                    case CHECK, AT_TARGET, VERIFY -> RemoteCommand.of("rpm", "-q", packageName);
+                };
+            }
+
+            /** The time a step gets from its marker on; zero: the step before's time goes on. */
+            private Duration timeoutOf(HostScript.Mark mark) {
+                return switch (mark) {
+                    case CHECK, AT_TARGET -> strategy.connectTimeout().multipliedBy(2);
+                    case UPDATE -> strategy.updateTimeout();
+                    case VERIFY -> Duration.ZERO;
+                    case RESTART -> strategy.restartTimeout();
+                    // The restart and the first health check share the restart's time, as when
+                    // they were one step; without a restart the check gets the health timeout.
+                    case HEALTH -> restarted ? Duration.ZERO : strategy.healthTimeout();
+                };
+            }
+
+            ExecResult exec(SshConnection c, RemoteCommand script) throws SshFailure {
+                timeout = strategy.connectTimeout().multipliedBy(2);
+                Deadline deadline = Deadline.in(timeout);
+                Thread.ofVirtual().name("host-script-" + host.name).start(() -> {
+                    try {
+                        queue.add(c.exec(script, deadline, (stream, line) -> {
+                            boolean stdout = stream == OutputListener.Stream.STDOUT;
+                            HostScript.Mark mark = stdout ? HostScript.Mark.of(line) : null;
+                            if (mark != null) {
+                                if (mark == HostScript.Mark.RESTART) {
+                                    restarted = true;
+                                }
+                                Duration t = timeoutOf(mark);
+                                if (!t.isZero()) {
+                                    timeout = t;
+                                    deadline.reset(t);
+                                }
+                                marked(mark);
+                                queue.add(mark);
+                                return;
+                            }
+                            if (stdout && seenMark == HostScript.Mark.CHECK) {
+                                checked.add(line.strip());
+                            } else if (stdout && seenMark == HostScript.Mark.VERIFY) {
+                                verified.add(line.strip());
+                            }
+                            note(stdout ? line : "! " + line);
+                        }));
+                    } catch (SshFailure e) {
+                        queue.add(e);
+                    } catch (RuntimeException | Error e) {
+                        queue.add(new SshFailure(SshFailure.Kind.DISCONNECTED, "the host's script stopped: " + e, e));
+                        throw e;
+                    }
+                });
+                while (true) {
+                    Object item;
+                    try {
+                        item = queue.take();
+                    } catch (InterruptedException e) {
+                        c.cancel();
+                        Thread.currentThread().interrupt();
+                        throw new SshFailure(SshFailure.Kind.DISCONNECTED, "interrupted");
+                    }
+                    if (item instanceof HostScript.Mark mark) {
+                        store(mark);
+                    } else if (item instanceof SshFailure failure) {
+                        throw failure;
+                    } else {
+                        ExecResult result = (ExecResult) item;
+                        note(result.timedOut() ? "(timed out after " + human(timeout) + ", killed)"
+                                : result.canceled() ? "(interrupted)"
+                                : "(exit " + result.exitStatus() + ", " + (System.nanoTime() - markAt) / 1_000_000 + " ms)");
+                        return result;
+                    }
                 }
-            });
-            if (result.canceled()) {
-                end(HostStatus.CANCELED, "interrupted");
-                return CANCELED;
             }
-            if (result.timedOut()) {
-                end(HostStatus.TIMED_OUT, "rpm -q did not answer within " + timeout.toSeconds() + " s (killed)");
-                return CANCELED;
+
+            /** In the log, on the I/O thread: the end of the step before and the command of this one. */
+            private void marked(HostScript.Mark mark) {
+                long now = System.nanoTime();
+                if (seenMark != null && seenMark != HostScript.Mark.AT_TARGET) {
+                    note("(exit 0, " + (now - markAt) / 1_000_000 + " ms)");
+                }
+                markAt = now;
+                seenMark = mark;
+                if (mark == HostScript.Mark.HEALTH) {
+                    healthStarted = now;
+                }
+                note(mark == HostScript.Mark.AT_TARGET ? "(already at the target)" : "$ " + command(mark));
             }
-            String found = evrIn(packageName, out);
-            // Written with the next transition (no transaction of its own): the drift view's source.
-            seen = true;
-            seenEvr = found;
-            return found;
-        }
 
-        private volatile boolean seen;
-        private volatile String seenEvr;
-
-        private static String evrIn(String packageName, List<String> rpmOutput) {
-            for (String line : rpmOutput) {
-                if (line.startsWith(packageName + "-")) {
-                    return evr(packageName, line);
+            /** On this host's thread: the step reached, stored before anyone hears of it. */
+            private void store(HostScript.Mark mark) {
+                last = mark;
+                String target = execution.snapshot.targetEvr;
+                switch (mark) {
+                    case CHECK -> {
+                    }
+                    case AT_TARGET -> {
+                        seen = true;
+                        seenEvr = HostScript.installed(packageName, checked);
+                    }
+                    case UPDATE -> {
+                        String from = HostScript.installed(packageName, checked);
+                        seen = true;
+                        seenEvr = from;
+                        transition(Step.UPDATE, h -> {
+                            if (h.fromEvr == null) {
+                                h.fromEvr = from == null ? "none" : from;
+                            }
+                        });
+                    }
+                    case VERIFY -> transition(Step.VERIFY, h -> {
+                    });
+                    case RESTART -> {
+                        if (!verified.isEmpty()) {
+                            seen = true;
+                            seenEvr = HostScript.installed(packageName, verified);
+                        }
+                        transition(Step.RESTART, h -> h.toEvr = target);
+                    }
+                    case HEALTH -> {
+                        boolean didRestart = restarted;
+                        transition(Step.HEALTH, h -> {
+                            if (didRestart) {
+                                h.restarts++;
+                            }
+                            h.toEvr = target;
+                        });
+                    }
                 }
             }
-            return null;
-        }
-
-        /** Ends the host for a step that did not succeed: canceled, timed out (killed) or failed. */
-        private void judge(ExecResult result, RemoteCommand command, Duration timeout, String what) {
-            if (result.canceled()) {
-                end(HostStatus.CANCELED, what + " interrupted by cancel");
-            } else if (result.timedOut()) {
-                end(HostStatus.TIMED_OUT, what + " did not finish within " + human(timeout) + "; its command was killed");
-            } else {
-                end(HostStatus.FAILED, what + " failed: '" + command + "' exited " + result.exitStatus() + lastLine());
-            }
-        }
-
-        /** Follows a {@link RemoteCommand#sequence} of two: whether the second started, and its stdout. */
-        final class Sequence {
-            final RemoteCommand next;
-            volatile int reached;
-            final List<String> stdout = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-            Sequence(RemoteCommand next) {
-                this.next = next;
-            }
-        }
-
-        private ExecResult exec(SshConnection c, RemoteCommand command, Duration timeout, Sequence seq) throws SshFailure {
-            note("$ " + command.toString().substring(0, command.toString().length() - seq.next.toString().length() - 4));
-            long started = System.nanoTime();
-            ExecResult result = c.exec(command, timeout, (stream, line) -> {
-                if (stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT && line.strip().equals(RemoteCommand.NEXT)) {
-                    seq.reached++;
-                    note("(exit 0, " + (System.nanoTime() - started) / 1_000_000 + " ms)");
-                    note("$ " + seq.next);
-                    return;
-                }
-                if (seq.reached > 0 && stream == dev.yardmaster.ssh.OutputListener.Stream.STDOUT) {
-                    seq.stdout.add(line.strip());
-                }
-                note(stream == dev.yardmaster.ssh.OutputListener.Stream.STDERR ? "! " + line : line);
-            });
-            note(result.timedOut() ? "(timed out after " + human(timeout) + ", killed)"
-                    : result.canceled() ? "(interrupted)" : "(exit " + result.exitStatus() + ", " + result.elapsed().toMillis() + " ms)");
-            return result;
         }
 
         private ExecResult exec(SshConnection c, RemoteCommand command, Duration timeout) throws SshFailure {
@@ -884,16 +987,6 @@ public class RollRunner {
         Handover() {
             super("roll handed over", null, false, false);
         }
-    }
-
-    /** {@code flingerator-1.2.0-1.noarch} → {@code 1.2.0-1}. */
-    static String evr(String packageName, String nevra) {
-        String rest = nevra.substring(packageName.length() + 1);
-        int dot = rest.lastIndexOf('.');
-        if (dot > 0 && rest.substring(dot + 1).matches("noarch|x86_64|aarch64|i686|i386|ppc64le|s390x|armv7hl|src")) {
-            rest = rest.substring(0, dot);
-        }
-        return rest;
     }
 
     static String human(Duration d) {

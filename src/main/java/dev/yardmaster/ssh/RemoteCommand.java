@@ -18,34 +18,46 @@ public final class RemoteCommand {
      */
     public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._+:/@=,%~^-]{1,255}");
 
-    /** Printed on stdout between the commands of a {@link #sequence}: the previous one succeeded. */
-    public static final String NEXT = "@@yardmaster-next";
-
     private final List<String> tokens;
-    /** The commands of a sequence, or just this one. */
-    private final List<List<String>> parts;
+    /** A script's text, or null for a plain command. */
+    private final String script;
+    private final String description;
 
     private RemoteCommand(List<String> tokens) {
         this.tokens = List.copyOf(tokens);
-        this.parts = List.of(this.tokens);
+        this.script = null;
+        this.description = String.join(" ", this.tokens);
     }
 
-    private RemoteCommand(List<List<String>> parts, boolean sequence) {
-        this.tokens = parts.stream().flatMap(List::stream).toList();
-        this.parts = List.copyOf(parts);
+    private RemoteCommand(String script, String description) {
+        this.tokens = List.of();
+        this.script = script;
+        this.description = description;
     }
 
     /**
-     * Several commands in one exec, each run only when the one before succeeded, with
-     * {@link #NEXT} printed on stdout between them. One exec instead of several saves a channel
-     * (and on many hosts a login shell) per step; closing the channel still ends whichever runs.
+     * A POSIX {@code sh} script run as one exec: several steps for the price of one channel
+     * (and, on many hosts, one login shell). The text must be written in this code base, never
+     * taken from input; commands go in only through {@link #words()}, which quotes validated
+     * tokens. Closing the channel sends the script TERM: it should pass that on to the command
+     * it waits for (run commands in the background and {@code wait}, with a TERM trap).
      */
-    public static RemoteCommand sequence(RemoteCommand... commands) {
-        List<List<String>> parts = new ArrayList<>();
-        for (RemoteCommand c : commands) {
-            parts.addAll(c.parts);
+    public static RemoteCommand script(String text, String description) {
+        if (text.indexOf('\'') >= 0) {
+            throw new IllegalArgumentException("a script must not hold a single quote: it is sent single-quoted");
         }
-        return new RemoteCommand(parts, true);
+        return new RemoteCommand(text, description);
+    }
+
+    /**
+     * This command as words for a {@link #script}: each token in double quotes. Tokens hold no
+     * quote, {@code $}, backquote or backslash ({@link #TOKEN}), so each stays one plain word.
+     */
+    public String words() {
+        if (script != null) {
+            throw new IllegalStateException("a script is not a command");
+        }
+        return String.join(" ", tokens.stream().map(t -> "\"" + t + "\"").toList());
     }
 
     /** A command from a program and its arguments; refuses any token that is not plain. */
@@ -87,7 +99,7 @@ public final class RemoteCommand {
         return of(tokens);
     }
 
-    /** The tokens as given. */
+    /** The tokens as given (none for a script). */
     public List<String> tokens() {
         return tokens;
     }
@@ -103,36 +115,25 @@ public final class RemoteCommand {
             + "wait $c; s=$?; kill $w 2>/dev/null; exit $s";
 
     /**
-     * The line sent to the remote shell: each token single-quoted, run through a fixed
-     * {@code sh -c} script ({@link #KILL_ON_CLOSE}) so that closing the channel ends it.
+     * The line sent to the remote shell: each token single-quoted (or the script, single-quoted
+     * for {@code sh -c}), run through a fixed {@code sh -c} script ({@link #KILL_ON_CLOSE}) so
+     * that closing the channel ends it.
      */
     public String commandLine() {
         StringBuilder line = new StringBuilder("exec sh -c '").append(KILL_ON_CLOSE).append("' yardmaster");
-        if (parts.size() == 1) {
-            for (String token : tokens) {
-                line.append(" '").append(token).append('\'');
-            }
-            return line.toString();
+        if (script != null) {
+            return line.append(" sh -c '").append(script).append('\'').toString();
         }
-        // A sequence: each command runs in the background and is waited for, so the TERM sent on
-        // channel close interrupts the wait and is passed on to the command that runs. Tokens
-        // hold no quote, $, ` or \ (TOKEN): double quotes in the single-quoted script keep each
-        // one a plain word.
-        StringBuilder script = new StringBuilder("trap \"kill -TERM \\$p 2>/dev/null; exit 143\" TERM; ");
-        for (int i = 0; i < parts.size(); i++) {
-            if (i > 0) {
-                script.append("echo ").append(NEXT).append("; ");
-            }
-            script.append(String.join(" ", parts.get(i).stream().map(t -> "\"" + t + "\"").toList()))
-                    .append(" </dev/null & p=$!; wait $p").append(i < parts.size() - 1 ? " || exit $?; " : "");
+        for (String token : tokens) {
+            line.append(" '").append(token).append('\'');
         }
-        return line.append(" sh -c '").append(script).append('\'').toString();
+        return line.toString();
     }
 
-    /** For logs and the UI: the tokens joined by spaces (commands of a sequence by {@code &&}). */
+    /** For logs and the UI: the tokens joined by spaces, or the script's description. */
     @Override
     public String toString() {
-        return String.join(" && ", parts.stream().map(p -> String.join(" ", p)).toList());
+        return description;
     }
 
     private static String printable(String text) {

@@ -53,6 +53,15 @@ public final class SshConnection implements AutoCloseable {
      * ends the remote command, and the result says so. Throws only when the connection fails.
      */
     public ExecResult exec(RemoteCommand command, Duration timeout, OutputListener output) throws SshFailure {
+        return exec(command, Deadline.in(timeout), output);
+    }
+
+    /**
+     * Runs a command under a deadline that may move while it runs: a script of several steps
+     * gives each step its own time by {@linkplain Deadline#reset resetting} the deadline as the
+     * step's marker comes out. When the deadline passes the channel is closed, as above.
+     */
+    public ExecResult exec(RemoteCommand command, Deadline deadline, OutputListener output) throws SshFailure {
         long started = System.nanoTime();
         LineSplitter out = new LineSplitter(OutputListener.Stream.STDOUT, output);
         LineSplitter err = new LineSplitter(OutputListener.Stream.STDERR, output);
@@ -66,7 +75,8 @@ public final class SshConnection implements AutoCloseable {
                 channel.close(true);
                 return new ExecResult(null, false, true, Duration.ofNanos(System.nanoTime() - started));
             }
-            if (!channel.open().verify(timeout).isOpened()) {
+            long openTimeout = deadline.left().toMillis();
+            if (openTimeout <= 0 || !channel.open().verify(openTimeout).isOpened()) {
                 channel.close(true);
                 throw new SshFailure(SshFailure.Kind.TIMEOUT, "could not open a channel to " + where);
             }
@@ -79,8 +89,20 @@ public final class SshConnection implements AutoCloseable {
             throw new SshFailure(SshFailure.Kind.TIMEOUT, "could not open a channel to " + where + ": " + e.getMessage(), e);
         }
         try {
-            Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
-            boolean timedOut = events.contains(ClientChannelEvent.TIMEOUT);
+            boolean timedOut = false;
+            while (true) {
+                // In whole milliseconds: MINA takes a wait of 0 ms as "wait forever".
+                long left = deadline.left().toMillis();
+                if (left <= 0) {
+                    timedOut = true;
+                    break;
+                }
+                // Wake now and then: the deadline may have moved on (or closer) meanwhile.
+                Set<ClientChannelEvent> events = channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Math.min(left, WAKE_MS));
+                if (events.contains(ClientChannelEvent.CLOSED)) {
+                    break;
+                }
+            }
             if (timedOut) {
                 channel.close(true);
             }
@@ -100,6 +122,8 @@ public final class SshConnection implements AutoCloseable {
             channel.close(true);
         }
     }
+
+    private static final long WAKE_MS = 250;
 
     /** Ends the running command, if any, by closing its channel; later commands are refused. */
     public void cancel() {

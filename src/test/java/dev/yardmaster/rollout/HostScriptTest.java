@@ -1,0 +1,156 @@
+package dev.yardmaster.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.yardmaster.ssh.RemoteCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The host script's decisions, run by the real {@code sh} on this machine with stand-ins for
+ * rpm, sudo, yum and systemctl on its PATH: which steps run in each case, and that the script
+ * reads rpm's answer (epoch, arch) the way the runner does. The roll tests run it over SSH on
+ * the loopback fleet.
+ */
+class HostScriptTest {
+
+    @TempDir
+    Path dir;
+    Path state;
+
+    @BeforeEach
+    void standIns() throws IOException {
+        state = Files.createDirectories(dir.resolve("state"));
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        tool(bin, "rpm", "if [ -f \"$STATE/installed\" ]; then cat \"$STATE/installed\"; else echo \"package flingerator is not installed\"; exit 1; fi");
+        tool(bin, "sudo", "while [ \"$1\" = -n ]; do shift; done; exec \"$@\"");
+        tool(bin, "yum", "echo yum \"$@\"; if [ -f \"$STATE/yum-fail\" ]; then echo 'Error: no repo' >&2; exit 1; fi; cp \"$STATE/next\" \"$STATE/installed\"");
+        tool(bin, "systemctl", "case $1 in restart) echo x >> \"$STATE/restarts\";; is-active) [ -f \"$STATE/down\" ] && { echo failed; exit 3; }; echo active;; esac");
+    }
+
+    private void tool(Path bin, String name, String body) throws IOException {
+        Path file = bin.resolve(name);
+        Files.writeString(file, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    record Run(int exit, List<String> marks, String output, int restarts) {
+    }
+
+    private Run run(String target, HostScript.AtTarget atTarget) throws Exception {
+        RemoteCommand script = HostScript.build("flingerator", target,
+                RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
+                RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
+                RemoteCommand.of("systemctl", "is-active", "flingerator"), atTarget);
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.commandLine()).redirectErrorStream(true);
+        pb.environment().put("PATH", dir.resolve("bin") + ":/usr/bin:/bin");
+        pb.environment().put("STATE", state.toString());
+        Process p = pb.start(); // stdin stays open, as an SSH channel's does until it closes
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        p.getOutputStream().close();
+        List<String> marks = out.lines().map(HostScript.Mark::of).filter(m -> m != null).map(HostScript.Mark::word).toList();
+        Path restarts = state.resolve("restarts");
+        int n = Files.exists(restarts) ? Files.readAllLines(restarts).size() : 0;
+        return new Run(p.exitValue(), marks, out, n);
+    }
+
+    private void installed(String nevra) throws IOException {
+        Files.writeString(state.resolve("installed"), nevra + "\n");
+    }
+
+    @Test
+    void anOldVersionIsUpdatedVerifiedRestartedAndChecked() throws Exception {
+        installed("flingerator-1.1.0-1.noarch");
+        Files.writeString(state.resolve("next"), "flingerator-1.2.0-1.noarch\n");
+        Run r = run("1.2.0-1", HostScript.AtTarget.STOP);
+        assertThat(r.marks()).containsExactly("check", "update", "verify", "restart", "health");
+        assertThat(r.exit()).isZero();
+        assertThat(r.restarts()).isEqualTo(1);
+        assertThat(r.output()).contains("yum -y update flingerator", "active");
+    }
+
+    @Test
+    void aHostAtTheTargetIsLeftAloneWithEpochAndArchReadAsTheRunnerReadsThem() throws Exception {
+        installed("flingerator-3:2.0-1.el9.x86_64");
+        Run r = run("3:2.0-1.el9", HostScript.AtTarget.STOP);
+        assertThat(r.marks()).containsExactly("check", "at-target");
+        assertThat(r.exit()).isZero();
+        assertThat(r.restarts()).isZero();
+        assertThat(HostScript.installed("flingerator", List.of("flingerator-3:2.0-1.el9.x86_64"))).isEqualTo("3:2.0-1.el9");
+        // An explicit epoch 0 is no epoch, as in the catalog.
+        installed("flingerator-0:2.0-1.noarch");
+        assertThat(run("2.0-1", HostScript.AtTarget.STOP).marks()).containsExactly("check", "at-target");
+        assertThat(HostScript.installed("flingerator", List.of("flingerator-0:2.0-1.noarch"))).isEqualTo("2.0-1");
+        // The same version without its epoch is not the target.
+        installed("flingerator-2.0-1.el9.x86_64");
+        Files.writeString(state.resolve("next"), "flingerator-2.0-1.el9.x86_64\n");
+        Run other = run("3:2.0-1.el9", HostScript.AtTarget.STOP);
+        assertThat(other.marks()).containsExactly("check", "update", "verify");
+        assertThat(other.exit()).isEqualTo(HostScript.NOT_AT_TARGET);
+    }
+
+    @Test
+    void aHostAtTheTargetAfterAnEarlierAttemptIsRestartedOrOnlyChecked() throws Exception {
+        installed("flingerator-1.2.0-1.noarch");
+        Run restart = run("1.2.0-1", HostScript.AtTarget.RESTART);
+        assertThat(restart.marks()).containsExactly("check", "at-target", "restart", "health");
+        assertThat(restart.restarts()).isEqualTo(1);
+        Run health = run("1.2.0-1", HostScript.AtTarget.HEALTH);
+        assertThat(health.marks()).containsExactly("check", "at-target", "health");
+        assertThat(health.restarts()).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedUpdateStopsBeforeTheRestartWithYumsStatus() throws Exception {
+        installed("flingerator-1.1.0-1.noarch");
+        Files.writeString(state.resolve("yum-fail"), "");
+        Run r = run("1.2.0-1", HostScript.AtTarget.STOP);
+        assertThat(r.marks()).containsExactly("check", "update");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.output()).contains("Error: no repo");
+        assertThat(r.restarts()).isZero();
+    }
+
+    @Test
+    void aNotInstalledPackageIsInstalledAndAFailedHealthCheckIsTheExitStatus() throws Exception {
+        Files.writeString(state.resolve("next"), "flingerator-1.2.0-1.noarch\n");
+        Files.writeString(state.resolve("down"), "");
+        Run r = run("1.2.0-1", HostScript.AtTarget.STOP);
+        assertThat(r.output()).contains("package flingerator is not installed");
+        assertThat(r.marks()).containsExactly("check", "update", "verify", "restart", "health");
+        assertThat(r.exit()).isEqualTo(3);
+    }
+
+    @Test
+    void closingStdinEndsTheRunningCommand() throws Exception {
+        installed("flingerator-1.1.0-1.noarch");
+        Path bin = dir.resolve("bin");
+        tool(bin, "yum", "echo started; touch \"$STATE/yum-ran\"; sleep 30; touch \"$STATE/yum-finished\"");
+        RemoteCommand script = HostScript.build("flingerator", "1.2.0-1", RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
+                RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
+                RemoteCommand.of("systemctl", "is-active", "flingerator"), HostScript.AtTarget.STOP);
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.commandLine()).redirectErrorStream(true);
+        pb.environment().put("PATH", bin + ":/usr/bin:/bin");
+        pb.environment().put("STATE", state.toString());
+        Process p = pb.start();
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = lines.readLine()) != null && !line.equals("started")) {
+            // up to the update's first line
+        }
+        p.getOutputStream().close(); // what sshd does when the client closes the channel
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("the script ends when its stdin closes").isTrue();
+        assertThat(p.exitValue()).isEqualTo(143);
+        assertThat(state.resolve("yum-finished")).doesNotExist();
+        assertThat(Files.exists(state.resolve("restarts"))).isFalse();
+    }
+}
