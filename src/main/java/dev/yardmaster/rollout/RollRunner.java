@@ -356,8 +356,10 @@ public class RollRunner {
                     if (!gate()) {
                         break;
                     }
+                    // Asked again after waiting for a slot: a pause or cancel may have come meanwhile.
+                    boolean waited = !slots.tryAcquire();
                     try {
-                        while (!slots.tryAcquire(250, TimeUnit.MILLISECONDS)) {
+                        while (waited && !slots.tryAcquire(250, TimeUnit.MILLISECONDS)) {
                             watch();
                             if (halting()) {
                                 break;
@@ -366,7 +368,7 @@ public class RollRunner {
                     } catch (InterruptedException e) {
                         return;
                     }
-                    if (halting() || !gate()) {
+                    if (halting() || (waited && !gate())) {
                         slots.release();
                         break;
                     }
@@ -379,7 +381,8 @@ public class RollRunner {
                             LOG.errorf(e, "host %s", host.name);
                         } finally {
                             slots.release();
-                            if (!stopped) {
+                            // Only a host that did not make it can spend the budget.
+                            if (!stopped && (host.status.isRetryable() || !host.status.isComplete())) {
                                 checkBudget(total);
                             }
                         }
@@ -630,8 +633,8 @@ public class RollRunner {
                     : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
             RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
             RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
-            transition(Step.CHECK, h -> {
-            });
+            // No CHECK step stored: a host resumed at CONNECT or CHECK does the same, and one
+            // transaction fewer per host is the runner's largest cost on a big roll.
             Script run = new Script(roll.packageName, change, restart, health, s);
             ExecResult first = run.exec(c, HostScript.build(roll.packageName, target, change, restart, health, atTarget));
             HostScript.Mark last = run.last;
@@ -830,12 +833,27 @@ public class RollRunner {
                         Thread.currentThread().interrupt();
                         throw new SshFailure(SshFailure.Kind.DISCONNECTED, "interrupted");
                     }
-                    if (item instanceof HostScript.Mark mark) {
-                        store(mark);
-                    } else if (item instanceof SshFailure failure) {
+                    // Markers that came while the last step was being stored are stored together,
+                    // as the latest step reached: on a loaded machine that saves transactions.
+                    List<Object> items = new ArrayList<>();
+                    items.add(item);
+                    queue.drainTo(items);
+                    List<HostScript.Mark> marks = new ArrayList<>();
+                    Object end = null;
+                    for (Object o : items) {
+                        if (o instanceof HostScript.Mark mark) {
+                            marks.add(mark);
+                        } else {
+                            end = o;
+                        }
+                    }
+                    if (!marks.isEmpty()) {
+                        store(marks);
+                    }
+                    if (end instanceof SshFailure failure) {
                         throw failure;
-                    } else {
-                        ExecResult result = (ExecResult) item;
+                    } else if (end != null) {
+                        ExecResult result = (ExecResult) end;
                         note(result.timedOut() ? "(timed out after " + human(timeout) + ", killed)"
                                 : result.canceled() ? "(interrupted)"
                                 : "(exit " + result.exitStatus() + ", " + (System.nanoTime() - markAt) / 1_000_000 + " ms)");
@@ -858,45 +876,51 @@ public class RollRunner {
                 note(mark == HostScript.Mark.AT_TARGET ? "(already at the target)" : "$ " + command(mark));
             }
 
-            /** On this host's thread: the step reached, stored before anyone hears of it. */
-            private void store(HostScript.Mark mark) {
-                last = mark;
+            /** On this host's thread: the latest step reached, stored before anyone hears of it. */
+            private void store(List<HostScript.Mark> marks) {
                 String target = execution.snapshot.targetEvr;
-                switch (mark) {
-                    case CHECK -> {
-                    }
-                    case AT_TARGET -> {
-                        seen = true;
-                        seenEvr = HostScript.installed(packageName, checked);
-                    }
-                    case UPDATE -> {
-                        String from = HostScript.installed(packageName, checked);
-                        seen = true;
-                        seenEvr = from;
-                        transition(Step.UPDATE, h -> {
-                            if (h.fromEvr == null) {
-                                h.fromEvr = from == null ? "none" : from;
-                            }
-                        });
-                    }
-                    case VERIFY -> transition(Step.VERIFY, h -> {
-                    });
-                    case RESTART -> {
-                        if (!verified.isEmpty()) {
-                            seen = true;
-                            seenEvr = HostScript.installed(packageName, verified);
+                Step reachedNow = null;
+                List<Consumer<RollHost>> changes = new ArrayList<>();
+                for (HostScript.Mark mark : marks) {
+                    last = mark;
+                    switch (mark) {
+                        case CHECK -> {
                         }
-                        transition(Step.RESTART, h -> h.toEvr = target);
-                    }
-                    case HEALTH -> {
-                        boolean didRestart = restarted;
-                        transition(Step.HEALTH, h -> {
-                            if (didRestart) {
-                                h.restarts++;
+                        case AT_TARGET -> {
+                            seen = true;
+                            seenEvr = HostScript.installed(packageName, checked);
+                        }
+                        case UPDATE -> {
+                            String from = HostScript.installed(packageName, checked);
+                            seen = true;
+                            seenEvr = from;
+                            reachedNow = Step.UPDATE;
+                            changes.add(h -> {
+                                if (h.fromEvr == null) {
+                                    h.fromEvr = from == null ? "none" : from;
+                                }
+                            });
+                        }
+                        case VERIFY -> reachedNow = Step.VERIFY;
+                        case RESTART -> {
+                            if (!verified.isEmpty()) {
+                                seen = true;
+                                seenEvr = HostScript.installed(packageName, verified);
                             }
-                            h.toEvr = target;
-                        });
+                            reachedNow = Step.RESTART;
+                            changes.add(h -> h.toEvr = target);
+                        }
+                        case HEALTH -> {
+                            reachedNow = Step.HEALTH;
+                            if (restarted) {
+                                changes.add(h -> h.restarts++);
+                            }
+                            changes.add(h -> h.toEvr = target);
+                        }
                     }
+                }
+                if (reachedNow != null) {
+                    transition(reachedNow, h -> changes.forEach(c -> c.accept(h)));
                 }
             }
         }
