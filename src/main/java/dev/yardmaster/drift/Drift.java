@@ -9,6 +9,7 @@ import dev.yardmaster.fleet.Host;
 import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
+import dev.yardmaster.rollout.HostScript;
 import dev.yardmaster.rollout.RollPlan;
 import dev.yardmaster.rollout.TargetBuilds;
 import dev.yardmaster.ssh.ExecResult;
@@ -226,9 +227,8 @@ public class Drift {
     }
 
     private Answer ask(InventoryHost host, List<String> packages) {
-        List<String> args = new ArrayList<>(List.of("-q"));
-        args.addAll(packages);
-        RemoteCommand command = RemoteCommand.of("rpm", args.toArray(String[]::new));
+        // With the epoch, as a roll's check reads it: the same build must look the same from both.
+        RemoteCommand command = HostScript.query(packages);
         List<String> out = new ArrayList<>();
         try (SshConnection c = ssh.connect(host.address(), host.port(), config.timeout())) {
             ExecResult result = c.exec(command, config.timeout(), (stream, line) -> {
@@ -285,7 +285,10 @@ public class Drift {
         if (dot > 0 && ARCH.matcher(rest.substring(dot + 1)).matches()) {
             rest = rest.substring(0, dot);
         }
-        // name-version-release: the rest must be exactly version-release
+        if (rest.startsWith("0:")) {
+            rest = rest.substring(2); // an explicit epoch 0 is no epoch, as in the catalog
+        }
+        // name-[epoch:]version-release: the rest must be exactly that
         return rest.chars().filter(c -> c == '-').count() == 1 ? rest : null;
     }
 

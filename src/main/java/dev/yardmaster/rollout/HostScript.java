@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * restart. Package name, EVR and commands are validated tokens, quoted by
  * {@link RemoteCommand#words()}.
  */
-final class HostScript {
+public final class HostScript {
 
     /** Starts the marker line of each step: {@code @@yardmaster-step update}. */
     static final String MARK = "@@yardmaster-step ";
@@ -66,7 +66,7 @@ final class HostScript {
      * rpm's query format: name-[epoch:]version-release.arch. Plain {@code rpm -q} leaves the
      * epoch out, so a build with an epoch would never match its own EVR.
      */
-    static final String QUERY_FORMAT = "%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}\\n";
+    public static final String QUERY_FORMAT = "%{NAME}-%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}.%{ARCH}\\n";
 
     private HostScript() {
     }
@@ -103,6 +103,18 @@ final class HostScript {
         s.append("m health; r ").append(health.words());
         return RemoteCommand.script(s.toString(), "rpm -q " + packageName + "; " + change + "; rpm -q " + packageName + "; "
                 + restart + "; " + health);
+    }
+
+    /**
+     * {@code rpm -q} of some packages with {@link #QUERY_FORMAT}: one line per installed package,
+     * {@code package x is not installed} for the others.
+     */
+    public static RemoteCommand query(List<String> packages) {
+        StringBuilder s = new StringBuilder("exec rpm -q --qf \"").append(QUERY_FORMAT).append('"');
+        for (String p : packages) {
+            s.append(' ').append(RemoteCommand.of(p).words());
+        }
+        return RemoteCommand.script(s.toString(), "rpm -q " + String.join(" ", packages));
     }
 
     /** The EVR in rpm -q output (the first line for the package), as the script reads it; null when not installed. */
