@@ -170,6 +170,18 @@ c=$(app_cpu); t=$(now); id=$(start_roll 10); await_roll "$id"; WALL[ym-first]=$(
 CPU[ym-first]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster warm-up"
 log "  ${WALL[ym-first]} s (roll $id; Yardmaster's JVM used ${CPU[ym-first]} CPU-s)"
 
+# parallel-ssh over every host after a new promotion; the wall time goes to WALL[KEY-P].
+pssh_run() {
+  local key=$1 p=$2 cmd=$3 label=$4 t
+  promote_new
+  log "parallel-ssh -p $p$label -> $EVR"
+  t=$(now)
+  parallel-ssh -h "$DIR/pssh-hosts" -p "$p" -t 600 -x "$SSH_X" "$cmd" >"$DIR/$key-$p.log" \
+    || { tail -5 "$DIR/$key-$p.log" >&2; die "parallel-ssh -p $p$label had failures"; }
+  WALL[$key-$p]=$(since "$t"); verify "parallel-ssh -p $p$label"
+  log "  ${WALL[$key-$p]} s"
+}
+
 for p in 10 50; do
   promote_new
   log "Yardmaster roll, parallelism $p, $HOSTS hosts -> $EVR"
@@ -177,23 +189,10 @@ for p in 10 50; do
   CPU[ym-$p]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster -p $p"
   log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s)"
 
-  promote_new
-  log "parallel-ssh -p $p -> $EVR"
-  t=$(now)
-  parallel-ssh -h "$DIR/pssh-hosts" -p "$p" -t 600 -x "$SSH_X" "$CMD" >"$DIR/pssh-$p.log" \
-    || { tail -5 "$DIR/pssh-$p.log" >&2; die "parallel-ssh -p $p had failures"; }
-  WALL[pssh-$p]=$(since "$t"); verify "parallel-ssh -p $p"
-  log "  ${WALL[pssh-$p]} s"
-
+  pssh_run pssh "$p" "$CMD" ""
   # The same steps as a Yardmaster host (check, update, verify, restart, health): splits the gap
   # into what the extra steps cost the fleet and what Yardmaster itself costs.
-  promote_new
-  log "parallel-ssh -p $p, Yardmaster's steps -> $EVR"
-  t=$(now)
-  parallel-ssh -h "$DIR/pssh-hosts" -p "$p" -t 600 -x "$SSH_X" "$CMD_STEPS" >"$DIR/pssh-steps-$p.log" \
-    || { tail -5 "$DIR/pssh-steps-$p.log" >&2; die "parallel-ssh -p $p (steps) had failures"; }
-  WALL[steps-$p]=$(since "$t"); verify "parallel-ssh -p $p (steps)"
-  log "  ${WALL[steps-$p]} s"
+  pssh_run steps "$p" "$CMD_STEPS" ", Yardmaster's steps"
 
   promote_new
   log "ansible -f $p (raw) -> $EVR"

@@ -277,17 +277,9 @@ public class Drift {
         return installed;
     }
 
-    private static final Pattern ARCH = Pattern.compile("noarch|x86_64|aarch64|i686|i386|ppc64le|s390x|armv7hl|src");
-
     private static String evr(String packageName, String nevra) {
-        String rest = nevra.substring(packageName.length() + 1);
-        int dot = rest.lastIndexOf('.');
-        if (dot > 0 && ARCH.matcher(rest.substring(dot + 1)).matches()) {
-            rest = rest.substring(0, dot);
-        }
-        if (rest.startsWith("0:")) {
-            rest = rest.substring(2); // an explicit epoch 0 is no epoch, as in the catalog
-        }
+        // Read as a roll's check reads it (arch dropped, an explicit epoch 0 is no epoch).
+        String rest = HostScript.evr(packageName, nevra);
         // name-[epoch:]version-release: the rest must be exactly that
         return rest.chars().filter(c -> c == '-').count() == 1 ? rest : null;
     }

@@ -128,7 +128,7 @@ public final class HostScript {
     }
 
     /** {@code flingerator-1.2.0-1.noarch} → {@code 1.2.0-1}; {@code x-0:1-1.noarch} → {@code 1-1}. */
-    static String evr(String packageName, String nevra) {
+    public static String evr(String packageName, String nevra) {
         String rest = nevra.substring(packageName.length() + 1);
         int dot = rest.lastIndexOf('.');
         if (dot > 0 && ARCH.matcher(rest.substring(dot + 1)).matches()) {
