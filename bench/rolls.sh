@@ -10,12 +10,13 @@
 #  3. Yardmaster's heap (jstat) and RSS (/proc) sampled during a roll over --big hosts.
 # Needs PostgreSQL and Keycloak as for bin/test. The database BENCH_DB is CLEANED.
 # Usage: bench/rolls.sh [--hosts 200] [--big 500] [--port 2430] [--clients 50] [--skip-big]
+#        [--yardmaster-only]   (only Yardmaster's rolls, e.g. with BENCH_JAVA_OPTS=-XX:StartFlightRecording=...)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../bin/lib/common.sh
 source "$here/bin/lib/common.sh"
 
-HOSTS=200 BIG=500 PORT=2430 CLIENTS=50 SKIP_BIG=
+HOSTS=200 BIG=500 PORT=2430 CLIENTS=50 SKIP_BIG= YM_ONLY=
 while [ $# -gt 0 ]; do
   case $1 in
     --hosts) HOSTS=$2; shift 2 ;;
@@ -23,6 +24,7 @@ while [ $# -gt 0 ]; do
     --port) PORT=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --skip-big) SKIP_BIG=1; shift ;;
+    --yardmaster-only) YM_ONLY=1; SKIP_BIG=1; shift ;;
     *) die "unknown option $1" ;;
   esac
 done
@@ -188,6 +190,7 @@ for p in 10 50; do
   c=$(app_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t")
   CPU[ym-$p]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster -p $p"
   log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s)"
+  [ -n "$YM_ONLY" ] && continue
 
   pssh_run pssh "$p" "$CMD" ""
   # The same steps as a Yardmaster host (check, update, verify, restart, health): splits the gap
@@ -203,6 +206,15 @@ for p in 10 50; do
   WALL[ansible-$p]=$(since "$t"); verify "ansible -f $p"
   log "  ${WALL[ansible-$p]} s"
 done
+
+if [ -n "$YM_ONLY" ]; then
+  echo
+  echo "== Yardmaster rolls only: $HOSTS loopback hosts, $(nproc) cores, $(date -u '+%F %H:%M') UTC =="
+  printf 'first roll after the start (parallelism 10): %.1f s (JVM %s CPU-s)\n' "${WALL[ym-first]}" "${CPU[ym-first]}"
+  for p in 10 50; do printf 'parallelism %-3s %7.1f s (JVM %s CPU-s)\n' "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}"; done
+  echo "hosts retried after a failure: $RETRIED"
+  exit 0
+fi
 
 log "SSE delay: $CLIENTS clients on one roll (parallelism 10, a canary of 1 host first)"
 promote_new

@@ -12,10 +12,18 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** The build catalog for bots: packages, builds (cursor-paged), rejected files, rescans. */
@@ -50,9 +58,11 @@ public class BuildResource {
     private final BuildQueries queries;
     private final CurrentUser user;
     private final AuditLog audit;
+    private final CatalogCache cache;
 
-    BuildResource(BuildCatalog catalog, BuildQueries queries, CurrentUser user, AuditLog audit) {
+    BuildResource(BuildCatalog catalog, BuildQueries queries, CurrentUser user, AuditLog audit, CatalogCache cache) {
         this.catalog = catalog;
+        this.cache = cache;
         this.queries = queries;
         this.user = user;
         this.audit = audit;
@@ -62,19 +72,30 @@ public class BuildResource {
     @Path("/packages")
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Packages that have builds, with their newest version")
-    public List<PackageView> packages() {
-        return queries.packages();
+    @APIResponse(responseCode = "200", description = "Packages by name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = PackageView.class)))
+    public Response packages(@Context Request request) {
+        return cache.answer("packages", request, queries::packages);
     }
 
     @GET
     @Path("/builds")
     @RolesAllowed(Roles.VIEWER)
     @Operation(summary = "Builds, newest first", description = "Filter by package and free text (file name, version, commit line, author, reviewer); page with nextCursor. The order (id descending) is stable while new builds arrive.")
-    public Page builds(@QueryParam("package") String packageName, @QueryParam("q") String q,
-            @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("50") int limit) {
+    @APIResponse(responseCode = "200", description = "A page of builds; nextCursor is null on the last page",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Page.class)))
+    public Response builds(@QueryParam("package") String packageName, @QueryParam("q") String q,
+            @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("50") int limit, @Context Request request) {
         if (limit < 1 || limit > 500) {
             throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 500.");
         }
+        // Answers are the same for every reader, so they are shared (see CatalogCache).
+        String key = String.join("\u0000", "builds", String.valueOf(packageName), String.valueOf(q), String.valueOf(cursor),
+                Integer.toString(limit));
+        return cache.answer(key, request, () -> page(packageName, q, cursor, limit));
+    }
+
+    private Page page(String packageName, String q, Long cursor, int limit) {
         List<Build> builds = queries.newestFirst(packageName, q, cursor, limit + 1);
         boolean more = builds.size() > limit;
         List<Build> page = more ? builds.subList(0, limit) : builds;

@@ -171,6 +171,51 @@ class BuildCatalogTest {
         given().auth().oauth2(Tokens.bot()).queryParam("limit", 0).get("/api/builds").then().statusCode(400);
     }
 
+    @Test
+    @Order(7)
+    void sharedAnswersFollowEveryChangeToTheDatabaseAndAnswer304ToTheirOwnTag() throws Exception {
+        Response first = given().auth().oauth2(Tokens.user("carol")).queryParam("limit", 500).get("/api/builds");
+        String tag = first.header("ETag");
+        assertThat(tag).as("the answer carries a tag").isNotBlank();
+        given().auth().oauth2(Tokens.bot()).queryParam("limit", 500).header("If-None-Match", tag).get("/api/builds")
+                .then().statusCode(304);
+        Map<String, Object> target = build("flingerator-1.10.0-1.noarch");
+        long id = ((Number) target.get("id")).longValue();
+
+        // Written behind the application's back, as another replica or a person in psql would.
+        sql("UPDATE build SET summary = 'edited in psql' WHERE id = " + id);
+        Response edited = given().auth().oauth2(Tokens.user("carol")).queryParam("limit", 500).get("/api/builds");
+        assertThat(edited.header("ETag")).isNotEqualTo(tag);
+        assertThat(build("flingerator-1.10.0-1.noarch").get("summary")).isEqualTo("edited in psql");
+        given().auth().oauth2(Tokens.bot()).queryParam("limit", 500).header("If-None-Match", tag).get("/api/builds")
+                .then().statusCode(200);
+
+        sql("INSERT INTO promotion (build_id, environment_id, package, state, reason, requested_by, applied_at) "
+                + "SELECT " + id + ", id, 'flingerator', 'applied', 'cache test', 'carol', now() FROM environment WHERE name = 'staging'");
+        try {
+            assertThat(build("flingerator-1.10.0-1.noarch").get("liveIn")).isEqualTo(List.of("staging"));
+        } finally {
+            sql("DELETE FROM promotion WHERE reason = 'cache test'");
+            sql("UPDATE build SET summary = '" + target.get("summary") + "' WHERE id = " + id);
+        }
+        assertThat(build("flingerator-1.10.0-1.noarch").get("liveIn")).isEqualTo(List.of());
+        assertThat(build("flingerator-1.10.0-1.noarch").get("summary")).isEqualTo(target.get("summary"));
+
+        String packages = given().auth().oauth2(Tokens.user("carol")).get("/api/packages").header("ETag");
+        rescan();
+        assertThat(given().auth().oauth2(Tokens.user("carol")).get("/api/packages").header("ETag"))
+                .as("a scan that changed nothing leaves the version alone").isEqualTo(packages);
+    }
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    void sql(String statement) throws java.sql.SQLException {
+        try (var connection = dataSource.getConnection(); var s = connection.createStatement()) {
+            s.executeUpdate(statement);
+        }
+    }
+
     static Response rescan() {
         Response response = given().auth().oauth2(Tokens.user("alice")).post("/api/builds/rescan");
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
