@@ -49,7 +49,8 @@ jstat_pid=
 cleanup() {
   [ -n "$jstat_pid" ] && kill "$jstat_pid" 2>/dev/null || true
   [ -n "$app" ] && { kill "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; }
-  "$FLEET" down --dir "$FLEET_DIR" >/dev/null 2>&1 || true
+  # BENCH_KEEP_FLEET=1 leaves the fleet up (and its logs in $DIR/fleet/log) to look into afterwards.
+  [ -n "${BENCH_KEEP_FLEET:-}" ] || "$FLEET" down --dir "$FLEET_DIR" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -148,10 +149,18 @@ await_roll() {
   done
 }
 
-declare -A WALL CPU
+declare -A WALL CPU PG
 TICKS=$(getconf CLK_TCK)
 # CPU seconds Yardmaster's JVM has used so far (user + system).
 app_cpu() { awk -v t="$TICKS" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$app/stat"; }
+# CPU seconds PostgreSQL has used so far: its live processes, and what the postmaster reaped.
+pg_cpu() {
+  local pm
+  pm=$(pgrep -o -x postgres)
+  # shellcheck disable=SC2046
+  cat $(pgrep -x postgres | sed 's|.*|/proc/&/stat|') 2>/dev/null | awk -v t="$TICKS" -v pm="$pm" \
+    '{ s += $14 + $15; if ($1 == pm) s += $16 + $17 } END { printf "%.2f", s / t }'
+}
 : >"$DIR/hosts.txt"
 tail -n +2 "$FLEET_DIR/inventory.csv" | while IFS=, read -r addr _; do echo "$USER_NAME@$addr:$PORT"; done >"$DIR/pssh-hosts"
 {
@@ -187,9 +196,10 @@ pssh_run() {
 for p in 10 50; do
   promote_new
   log "Yardmaster roll, parallelism $p, $HOSTS hosts -> $EVR"
-  c=$(app_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t")
+  c=$(app_cpu); g=$(pg_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t")
   CPU[ym-$p]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster -p $p"
-  log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s)"
+  PG[ym-$p]=$(awk -v a="$g" -v b="$(pg_cpu)" 'BEGIN { printf "%.1f", b - a }')
+  log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s, PostgreSQL ${PG[ym-$p]} CPU-s)"
   [ -n "$YM_ONLY" ] && continue
 
   pssh_run pssh "$p" "$CMD" ""
@@ -211,7 +221,7 @@ if [ -n "$YM_ONLY" ]; then
   echo
   echo "== Yardmaster rolls only: $HOSTS loopback hosts, $(nproc) cores, $(date -u '+%F %H:%M') UTC =="
   printf 'first roll after the start (parallelism 10): %.1f s (JVM %s CPU-s)\n' "${WALL[ym-first]}" "${CPU[ym-first]}"
-  for p in 10 50; do printf 'parallelism %-3s %7.1f s (JVM %s CPU-s)\n' "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}"; done
+  for p in 10 50; do printf 'parallelism %-3s %7.1f s (JVM %s CPU-s, PostgreSQL %s CPU-s)\n' "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${PG[ym-$p]}"; done
   echo "hosts retried after a failure: $RETRIED"
   exit 0
 fi
@@ -270,8 +280,8 @@ echo
 echo "== Rollout benchmark: $HOSTS loopback hosts, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M') UTC =="
 echo "   same commands everywhere: $CMD"
 for p in 10 50; do
-  printf 'parallelism %-3s Yardmaster %7.1f s (JVM %s CPU-s) | parallel-ssh %7.1f s | ansible %7.1f s | Yardmaster/parallel-ssh %s (goal <= 1.1) | Yardmaster/ansible %s\n' \
-    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[pssh-$p]}")" \
+  printf 'parallelism %-3s Yardmaster %7.1f s (JVM %s CPU-s, PostgreSQL %s CPU-s) | parallel-ssh %7.1f s | ansible %7.1f s | Yardmaster/parallel-ssh %s (goal <= 1.1) | Yardmaster/ansible %s\n' \
+    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${PG[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[pssh-$p]}")" \
     "$(ratio "${WALL[ym-$p]}" "${WALL[ansible-$p]}")"
   printf '               parallel-ssh with the same steps as Yardmaster (rpm -q, yum, rpm -q, restart, is-active) %7.1f s | Yardmaster/that %s\n' \
     "${WALL[steps-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[steps-$p]}")"

@@ -1,7 +1,6 @@
 package dev.yardmaster.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.fleet.HostSource;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
@@ -61,6 +60,7 @@ public class RollRunner {
     private final ObjectMapper json;
     private final EntityManager em;
     private final RollEvents events;
+    private final HostRows hostRows;
     private final String instanceId;
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
@@ -71,8 +71,9 @@ public class RollRunner {
     private Thread loop;
 
     RollRunner(RollConfig config, SshSessions ssh, Inventory inventory, TargetBuilds targets, Rolls rolls, ObjectMapper json,
-            EntityManager em, RollEvents events) {
+            EntityManager em, RollEvents events, HostRows hostRows) {
         this.events = events;
+        this.hostRows = hostRows;
         this.config = config;
         this.ssh = ssh;
         this.inventory = inventory;
@@ -258,6 +259,24 @@ public class RollRunner {
 
         /** Set at shutdown: start no more hosts, let the running ones finish their steps. */
         volatile boolean draining;
+
+        private volatile long newestAskedAt;
+        private volatile boolean newest;
+
+        /**
+         * Whether the target is still the environment's promoted build (then `yum update` reaches
+         * it; else the exact version is installed). Asked again after 5 s rather than per host:
+         * a build promoted in between is caught by the verify step, as it would be a moment
+         * after the question anyway.
+         */
+        boolean targetIsNewest() {
+            long now = System.nanoTime();
+            if (newestAskedAt == 0 || now - newestAskedAt > 5_000_000_000L) {
+                newest = targets.isNewest(snapshot.environment, snapshot.packageName, snapshot.targetEvr);
+                newestAskedAt = now;
+            }
+            return newest;
+        }
 
         /** This instance lost or gives up the roll: write nothing more about it. */
         void stop() {
@@ -472,12 +491,12 @@ public class RollRunner {
         /** May the next host start? Waits while paused; false when canceled, halted or stopped. */
         private boolean gate() {
             while (!halting()) {
-                Roll roll = load();
-                if (roll.status == RollStatus.RUNNING) {
+                HostRows.State roll = hostRows.state(rollId);
+                if (roll.status() == RollStatus.RUNNING) {
                     return true;
                 }
-                if (roll.status.isComplete()) {
-                    if (roll.interrupt) {
+                if (roll.status().isComplete()) {
+                    if (roll.interrupt()) {
                         interruptHosts();
                     }
                     return false;
@@ -489,8 +508,8 @@ public class RollRunner {
 
         /** While waiting for hosts: a cancel with interrupt kills their commands. */
         private void watch() {
-            Roll roll = load();
-            if (roll.status == RollStatus.CANCELED && roll.interrupt) {
+            HostRows.State roll = hostRows.state(rollId);
+            if (roll.status() == RollStatus.CANCELED && roll.interrupt()) {
                 interruptHosts();
             }
         }
@@ -498,7 +517,7 @@ public class RollRunner {
         private boolean waitFor(Duration duration) {
             long deadline = System.nanoTime() + duration.toNanos();
             while (!halting() && System.nanoTime() < deadline) {
-                if (load().status.isComplete()) {
+                if (hostRows.state(rollId).status().isComplete()) {
                     return false;
                 }
                 pauseBriefly();
@@ -598,14 +617,15 @@ public class RollRunner {
             } else {
                 note("resuming: this host was at step " + reached + " when the roll stopped");
             }
-            transition(Step.CONNECT, h -> {
-                h.status = HostStatus.RUNNING;
-                h.attempts++;
-                h.startedAt = OffsetDateTime.now(ZoneOffset.UTC);
+            transition(Step.CONNECT, c -> {
+                c.status = HostStatus.RUNNING;
+                c.started = true;
             });
             SshConnection connection;
+            long connecting = System.nanoTime();
             try {
                 connection = ssh.connect(host.address, host.port, s.connectTimeout());
+                note("(connected to " + host.address + ":" + host.port + " in " + (System.nanoTime() - connecting) / 1_000_000 + " ms)");
             } catch (SshFailure e) {
                 end(switch (e.kind()) {
                     case UNREACHABLE, DISCONNECTED -> HostStatus.UNREACHABLE;
@@ -628,7 +648,7 @@ public class RollRunner {
         private void steps(SshConnection c, Step reached, Roll roll, RollPlan.Strategy s) throws SshFailure {
             String target = roll.targetEvr;
             HostScript.AtTarget atTarget = atTarget(reached, target);
-            RemoteCommand change = targets.isNewest(roll.environment, roll.packageName, target)
+            RemoteCommand change = execution.targetIsNewest()
                     ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName))
                     : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
             RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
@@ -656,11 +676,9 @@ public class RollRunner {
                 return;
             }
             if (last == HostScript.Mark.AT_TARGET && atTarget == HostScript.AtTarget.STOP && first.succeeded()) {
-                end(HostStatus.AT_TARGET, "already runs " + target, h -> {
-                    h.toEvr = target;
-                    if (h.fromEvr == null) {
-                        h.fromEvr = target;
-                    }
+                end(HostStatus.AT_TARGET, "already runs " + target, row -> {
+                    row.toEvr = target;
+                    row.fromEvrIfUnset = target;
                 });
                 return;
             }
@@ -722,7 +740,7 @@ public class RollRunner {
                 Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), 5_000_000_000L));
                 result = exec(c, health, left);
             }
-            end(HostStatus.SUCCEEDED, null, h -> h.step = Step.DONE);
+            end(HostStatus.SUCCEEDED, null, row -> row.step = Step.DONE);
         }
 
         /**
@@ -747,6 +765,7 @@ public class RollRunner {
             volatile long healthStarted;
             private volatile HostScript.Mark seenMark;
             private volatile long markAt = System.nanoTime();
+            private volatile long execStarted = System.nanoTime();
             private volatile boolean restarted;
 
             Script(String packageName, RemoteCommand change, RemoteCommand restart, RemoteCommand health, RollPlan.Strategy s) {
@@ -792,6 +811,7 @@ public class RollRunner {
             ExecResult exec(SshConnection c, RemoteCommand script) throws SshFailure {
                 timeout = strategy.connectTimeout().multipliedBy(2);
                 Deadline deadline = Deadline.in(timeout);
+                execStarted = System.nanoTime();
                 Thread.ofVirtual().name("host-script-" + host.name).start(() -> {
                     try {
                         queue.add(c.exec(script, deadline, (stream, line) -> {
@@ -865,6 +885,9 @@ public class RollRunner {
             /** In the log, on the I/O thread: the end of the step before and the command of this one. */
             private void marked(HostScript.Mark mark) {
                 long now = System.nanoTime();
+                if (seenMark == null) {
+                    note("(the script answered after " + (now - execStarted) / 1_000_000 + " ms)");
+                }
                 if (seenMark != null && seenMark != HostScript.Mark.AT_TARGET) {
                     note("(exit 0, " + (now - markAt) / 1_000_000 + " ms)");
                 }
@@ -880,7 +903,7 @@ public class RollRunner {
             private void store(List<HostScript.Mark> marks) {
                 String target = execution.snapshot.targetEvr;
                 Step reachedNow = null;
-                List<Consumer<RollHost>> changes = new ArrayList<>();
+                List<Consumer<HostRows.Change>> changes = new ArrayList<>();
                 for (HostScript.Mark mark : marks) {
                     last = mark;
                     switch (mark) {
@@ -895,11 +918,7 @@ public class RollRunner {
                             seen = true;
                             seenEvr = from;
                             reachedNow = Step.UPDATE;
-                            changes.add(h -> {
-                                if (h.fromEvr == null) {
-                                    h.fromEvr = from == null ? "none" : from;
-                                }
-                            });
+                            changes.add(c -> c.fromEvrIfUnset = from == null ? "none" : from);
                         }
                         case VERIFY -> reachedNow = Step.VERIFY;
                         case RESTART -> {
@@ -908,19 +927,19 @@ public class RollRunner {
                                 seenEvr = HostScript.installed(packageName, verified);
                             }
                             reachedNow = Step.RESTART;
-                            changes.add(h -> h.toEvr = target);
+                            changes.add(c -> c.toEvr = target);
                         }
                         case HEALTH -> {
                             reachedNow = Step.HEALTH;
                             if (restarted) {
-                                changes.add(h -> h.restarts++);
+                                changes.add(c -> c.restarts++);
                             }
-                            changes.add(h -> h.toEvr = target);
+                            changes.add(c -> c.toEvr = target);
                         }
                     }
                 }
                 if (reachedNow != null) {
-                    transition(reachedNow, h -> changes.forEach(c -> c.accept(h)));
+                    transition(reachedNow, c -> changes.forEach(each -> each.accept(c)));
                 }
             }
         }
@@ -938,7 +957,7 @@ public class RollRunner {
             String[] lines = log.toString().split("\n");
             for (int i = lines.length - 1; i >= 0; i--) {
                 String l = lines[i];
-                if (!l.startsWith("(exit") && !l.startsWith("$ ") && !l.isBlank()) {
+                if (!l.startsWith("(exit") && !l.startsWith("(connected") && !l.startsWith("(the script answered") && !l.startsWith("$ ") && !l.isBlank()) {
                     return ": " + (l.startsWith("! ") ? l.substring(2) : l);
                 }
             }
@@ -951,15 +970,15 @@ public class RollRunner {
             }
         }
 
-        private void transition(Step next, Consumer<RollHost> change) {
+        private void transition(Step next, Consumer<HostRows.Change> change) {
             // A resumed host walks through CONNECT and CHECK again; the stored step must not fall
             // back below the one it had reached, or a second crash would forget that the package
             // was already changed (and take the host for "already at target", unrestarted).
             Step stored = next.compareTo(resumedFrom) < 0 ? resumedFrom : next;
             step = stored;
-            persist(h -> {
-                h.step = stored;
-                change.accept(h);
+            persist(c -> {
+                c.step = stored;
+                change.accept(c);
             });
         }
 
@@ -968,16 +987,16 @@ public class RollRunner {
             });
         }
 
-        private void end(HostStatus status, String reason, Consumer<RollHost> change) {
-            persist(h -> {
-                h.status = status;
-                h.reason = reason;
-                h.finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
-                change.accept(h);
+        private void end(HostStatus status, String reason, Consumer<HostRows.Change> change) {
+            persist(c -> {
+                c.status = status;
+                c.reason = reason;
+                c.finished = true;
+                change.accept(c);
             });
         }
 
-        private void persist(Consumer<RollHost> change) {
+        private void persist(Consumer<HostRows.Change> change) {
             if (execution.stopped) {
                 // This instance lost the roll (lease gone, shutting down): write nothing more, so
                 // the next holder finds the host at its last stored step and resumes it there.
@@ -990,19 +1009,14 @@ public class RollRunner {
             boolean record = seen;
             String evr = seenEvr;
             seen = false;
-            QuarkusTransaction.requiringNew().run(() -> {
-                RollHost h = RollHost.findById(host.id);
-                change.accept(h);
-                if (record) {
-                    Roll roll = execution.snapshot;
-                    HostPackage.seen(h.name, roll.environment, roll.packageName, evr, HostPackage.Source.roll, roll.id);
-                }
-                h.log = text;
-                host.step = h.step;
-                host.fromEvr = h.fromEvr;
-                host.status = h.status;
-                rolls.hostChanged(h);
-            });
+            HostRows.Change c = new HostRows.Change();
+            change.accept(c);
+            Roll roll = execution.snapshot;
+            HostRows.Stored stored = hostRows.store(host.id, c, text,
+                    record ? new HostRows.Seen(roll.environment, roll.packageName, evr) : null);
+            host.step = stored.step();
+            host.fromEvr = stored.fromEvr();
+            host.status = stored.status();
         }
     }
 
