@@ -321,4 +321,37 @@ class RollsTest {
         }
         assertThat(restartedTwice).isLessThanOrEqualTo(parallelism);
     }
+
+    @Test
+    @Order(10)
+    void hostsMovedOrRemovedFromTheStaticInventoryMidRollAreSkippedWithTheReason() {
+        // A 21st host that is only in the inventory (nothing answers at its address), and the
+        // 20 fleet hosts: a canary of 1 runs, then one host moves to prod and the extra one goes.
+        sql("insert into host (name, address, port, environment, node_type, packages, services) "
+                + "select 'leaving-host', '127.0.1.250', port, environment, node_type, packages, services from host where address = '"
+                + RollFleet.address(1) + "'");
+        try {
+            String target = RollFleet.state().get(RollFleet.address(1)).installed().equals("1.1.0-1") ? "1.2.0-1" : "1.1.0-1";
+            long id = start(plan(target, "canary", 1, "batchSize", "25", "parallelism", 5));
+            await().atMost(Duration.ofSeconds(60)).until(() -> roll(id).getString("status").equals("WAITING"));
+            String moved = RollFleet.address(20);
+            sql("update host set environment = 'prod' where address = '" + moved + "'");
+            sql("delete from host where name = 'leaving-host'");
+            given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/continue").then().statusCode(200);
+            JsonPath done = awaitComplete(id);
+            Map<String, Map<String, Object>> hosts = hostsByName(id);
+            assertThat(hosts.get("leaving-host")).containsEntry("status", "SKIPPED").containsEntry("reason", "removed from the inventory");
+            Map<String, Object> movedHost = hosts.values().stream().filter(h -> moved.equals(h.get("address"))).findFirst().orElseThrow();
+            assertThat(movedHost).containsEntry("status", "SKIPPED").containsEntry("reason", "moved to prod");
+            assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
+            assertThat(done.getInt("counts.SKIPPED")).isEqualTo(2);
+        } finally {
+            sql("update host set environment = 'staging' where address = '" + RollFleet.address(20) + "'");
+            sql("delete from host where name = 'leaving-host'");
+        }
+    }
+
+    void sql(String statement) {
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(statement).executeUpdate());
+    }
 }
