@@ -90,9 +90,13 @@ public class BuildResource {
             throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 500.");
         }
         // Answers are the same for every reader, so they are shared (see CatalogCache).
-        String key = String.join("\u0000", "builds", String.valueOf(packageName), String.valueOf(q), String.valueOf(cursor),
-                Integer.toString(limit));
+        String key = String.join("\u0000", "builds", keyPart(packageName), keyPart(q), keyPart(cursor), Integer.toString(limit));
         return cache.answer(key, request, () -> page(packageName, q, cursor, limit));
+    }
+
+    /** A parameter in a cache key: absent and the text "null" must not meet. */
+    private static String keyPart(Object value) {
+        return value == null ? "\u0001" : "=" + value;
     }
 
     private Page page(String packageName, String q, Long cursor, int limit) {

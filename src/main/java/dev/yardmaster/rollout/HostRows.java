@@ -23,9 +23,9 @@ class HostRows {
     static final class Change {
         Step step;
         HostStatus status;
-        /** With a status: the reason (null clears it) and the finish time. */
-        String reason;
+        /** The host is done: its reason (null clears it) and the finish time are written. */
         boolean finished;
+        String reason;
         /** A new attempt starts: attempts + 1 and the start time. */
         boolean started;
         /** The version found before the change, kept if one is already stored. */
@@ -94,7 +94,7 @@ class HostRows {
                 int i = 0;
                 setText(s, ++i, change.step == null ? null : change.step.name());
                 setText(s, ++i, change.status == null ? null : change.status.name());
-                s.setBoolean(++i, change.status != null);
+                s.setBoolean(++i, change.finished);
                 setText(s, ++i, change.reason);
                 s.setBoolean(++i, change.finished);
                 s.setBoolean(++i, change.started);

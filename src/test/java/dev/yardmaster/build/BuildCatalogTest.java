@@ -179,6 +179,8 @@ class BuildCatalogTest {
         assertThat(tag).as("the answer carries a tag").isNotBlank();
         given().auth().oauth2(Tokens.bot()).queryParam("limit", 500).header("If-None-Match", tag).get("/api/builds")
                 .then().statusCode(304);
+        assertThat(given().auth().oauth2(Tokens.bot()).queryParam("limit", 500).queryParam("q", "null").get("/api/builds")
+                .jsonPath().getList("builds")).as("a search for the text 'null' is not the unfiltered list").isEmpty();
         Map<String, Object> target = build("flingerator-1.10.0-1.noarch");
         long id = ((Number) target.get("id")).longValue();
 
