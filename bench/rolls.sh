@@ -233,6 +233,9 @@ for _ in $(seq 1 600); do
   [ "$(api GET "/api/rolls/$id" | jq -r .status)" = WAITING ] && break
   sleep 0.1
 done
+# Emptied first: the background job's own redirection may come after the first look below,
+# which then found the last run's "connected" (and the check after the loop failed).
+: >"$DIR/sse-clients.out"
 python3 "$here/bench/sse_clients.py" "$BASE" "$id" "$(token)" "$CLIENTS" "$DIR/sse-received.txt" >"$DIR/sse-clients.out" &
 sse=$!
 for _ in $(seq 1 1200); do grep -q connected "$DIR/sse-clients.out" 2>/dev/null && break; sleep 0.1; done
