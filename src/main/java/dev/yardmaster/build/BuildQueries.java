@@ -1,5 +1,6 @@
 package dev.yardmaster.build;
 
+import dev.yardmaster.web.YardmasterException;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -15,6 +16,13 @@ public class BuildQueries {
 
     /** Builds newest first (id order, stable under inserts), optionally of one package and matching text. */
     public List<Build> newestFirst(String packageName, String q, Long cursor, int limit) {
+        // PostgreSQL refuses a NUL in text (a 500 before); say what is wrong instead.
+        for (String[] param : new String[][] {{"package", packageName}, {"q", q}}) {
+            if (param[1] != null && (param[1].length() > 200 || param[1].chars().anyMatch(Character::isISOControl))) {
+                throw YardmasterException.badRequest("invalid-query",
+                        param[0] + " must be at most 200 characters, without control characters.");
+            }
+        }
         List<String> where = new ArrayList<>();
         Parameters params = new Parameters();
         where.add("state = :present");

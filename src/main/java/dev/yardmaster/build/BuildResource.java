@@ -90,13 +90,20 @@ public class BuildResource {
             throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 500.");
         }
         // Answers are the same for every reader, so they are shared (see CatalogCache).
-        String key = String.join("\u0000", "builds", keyPart(packageName), keyPart(q), keyPart(cursor), Integer.toString(limit));
+        String key = "builds" + keyPart(packageName) + keyPart(q) + keyPart(cursor) + keyPart(limit);
         return cache.answer(key, request, () -> page(packageName, q, cursor, limit));
     }
 
-    /** A parameter in a cache key: absent and the text "null" must not meet. */
+    /**
+     * A parameter in a cache key, length-prefixed so that no two queries meet: not an absent
+     * parameter and the text "null", nor text that holds the separator.
+     */
     private static String keyPart(Object value) {
-        return value == null ? "\u0001" : "=" + value;
+        if (value == null) {
+            return "|-";
+        }
+        String text = value.toString();
+        return "|" + text.length() + ":" + text;
     }
 
     private Page page(String packageName, String q, Long cursor, int limit) {
