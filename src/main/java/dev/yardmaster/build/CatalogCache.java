@@ -20,7 +20,8 @@ import java.util.zip.CRC32C;
 
 /**
  * The catalog API's answers, serialized, under the catalog's version: a number in PostgreSQL
- * that triggers move whenever a build, a promotion or an environment changes (migration V62),
+ * that triggers move whenever a build, a promotion or an environment changes (migrations V62,
+ * V63: at the commit of the transaction that changed them),
  * from any replica or by hand. Every request reads that number (one primary-key read) and
  * serves the stored bytes when they were made from the same version, so a catalog polled by
  * bots and browsers costs one small query instead of an entity load and a serialization, and

@@ -169,11 +169,11 @@ class BuildCatalogTest {
         assertThat(given().auth().oauth2(Tokens.bot()).queryParam("q", "count past").get("/api/builds")
                 .jsonPath().getList("builds.nevra", String.class)).containsExactly("flingerator-1.10.0-1.noarch");
         given().auth().oauth2(Tokens.bot()).queryParam("limit", 0).get("/api/builds").then().statusCode(400);
-        given().auth().oauth2(Tokens.bot()).queryParam("q", "count\u0000past").get("/api/builds").then().statusCode(400)
+        given().auth().oauth2(Tokens.bot()).queryParam("q", "count\u0007past").get("/api/builds").then().statusCode(400)
                 .contentType(org.hamcrest.Matchers.containsString("application/problem+json"))
                 .body("type", org.hamcrest.Matchers.containsString("invalid-query"));
         given().auth().oauth2(Tokens.bot()).queryParam("package", "x".repeat(201)).get("/api/builds").then().statusCode(400);
-        given().auth().oauth2(Tokens.user("carol")).queryParam("q", "count\u0000past").get("/builds").then().statusCode(400);
+        given().auth().oauth2(Tokens.user("carol")).queryParam("q", "count\u0007past").get("/builds").then().statusCode(400);
     }
 
     @Test

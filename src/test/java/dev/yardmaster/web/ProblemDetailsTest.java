@@ -21,6 +21,18 @@ class ProblemDetailsTest {
     }
 
     @Test
+    void aNulInAQueryOrPathParameterIsA400ProblemNotADatabaseError() {
+        for (Response response : java.util.List.of(
+                given().auth().oauth2(Tokens.user("carol")).queryParam("actor", "ca\u0000rol").get("/api/audit"),
+                given().auth().oauth2(Tokens.user("carol")).urlEncodingEnabled(false).get("/api/environments/sta%00ging"),
+                given().auth().oauth2(Tokens.user("carol")).queryParam("package", "x\u0000").get("/api/drift"))) {
+            assertThat(response.statusCode()).as(response.asString()).isEqualTo(400);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+            assertThat(response.jsonPath().getString("type")).endsWith("invalid-parameter");
+        }
+    }
+
+    @Test
     void malformedJsonIsA400Problem() {
         Response response = given().auth().oauth2(Tokens.user("alice")).contentType("application/json")
                 .body("{\"reason\": ").put("/api/environments/staging/lock");
