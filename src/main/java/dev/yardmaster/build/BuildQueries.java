@@ -16,7 +16,7 @@ public class BuildQueries {
 
     /** Builds newest first (id order, stable under inserts), optionally of one package and matching text. */
     public List<Build> newestFirst(String packageName, String q, Long cursor, int limit) {
-        // PostgreSQL refuses a NUL in text (a 500 before); say what is wrong instead.
+        // The search's own bounds (web.ParameterFilter already refuses a NUL in any parameter).
         for (String[] param : new String[][] {{"package", packageName}, {"q", q}}) {
             if (param[1] != null && (param[1].length() > 200 || param[1].chars().anyMatch(Character::isISOControl))) {
                 throw YardmasterException.badRequest("invalid-query",

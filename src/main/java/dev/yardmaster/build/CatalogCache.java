@@ -20,13 +20,12 @@ import java.util.zip.CRC32C;
 
 /**
  * The catalog API's answers, serialized, under the catalog's version: a number in PostgreSQL
- * that triggers move whenever a build, a promotion or an environment changes (migrations V62,
- * V63: at the commit of the transaction that changed them),
- * from any replica or by hand. Every request reads that number (one primary-key read) and
- * serves the stored bytes when they were made from the same version, so a catalog polled by
- * bots and browsers costs one small query instead of an entity load and a serialization, and
- * is never staler than the database. Answers carry an ETag; a client that sends it back with
- * If-None-Match gets 304.
+ * that triggers move at the commit of every transaction that changes a build, a promotion or
+ * an environment (migrations V62, V63), from any replica or by hand. Every request reads that
+ * number (one primary-key read) and serves the stored bytes when they were made from the same
+ * version, so a catalog polled by bots and browsers costs one small query instead of an entity
+ * load and a serialization, and is never staler than the database. Answers carry an ETag; a
+ * client that sends it back with If-None-Match gets 304.
  *
  * <p>The version is read before the answer's own queries, and each statement sees what was
  * committed when it began, so an answer is at least as new as the version it is stored under:
@@ -100,10 +99,5 @@ public class CatalogCache {
         Entry made = new Entry(version, body, new EntityTag(version + "-" + HexFormat.of().toHexDigits((int) crc.getValue())));
         // Two requests may race; keep whichever was made from the newer version.
         return entries.asMap().merge(key, made, (old, mine) -> old.version() > mine.version() ? old : mine);
-    }
-
-    /** Drops every stored answer (tests; the version makes this unnecessary otherwise). */
-    void clear() {
-        entries.invalidateAll();
     }
 }

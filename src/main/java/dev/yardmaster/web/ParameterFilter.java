@@ -1,5 +1,6 @@
 package dev.yardmaster.web;
 
+import dev.yardmaster.environment.Environments;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
@@ -24,14 +25,9 @@ public class ParameterFilter {
             for (String value : param.getValue()) {
                 if (value != null && value.indexOf('\0') >= 0) {
                     throw YardmasterException.badRequest("invalid-parameter",
-                            "The " + where + " parameter '" + printable(param.getKey()) + "' holds a NUL character.");
+                            "The " + where + " parameter '" + Environments.printable(param.getKey()) + "' holds a NUL character.");
                 }
             }
         }
-    }
-
-    private static String printable(String name) {
-        String clean = name.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
     }
 }
