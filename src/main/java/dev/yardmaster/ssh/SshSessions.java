@@ -15,13 +15,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.regex.Pattern;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.config.hosts.KnownHostEntry;
 import org.apache.sshd.client.future.ConnectFuture;
 import org.apache.sshd.client.keyverifier.KnownHostsServerKeyVerifier;
 import org.apache.sshd.client.session.ClientSession;
-import org.apache.sshd.common.AttributeRepository.AttributeKey;
 import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.keyprovider.FileKeyPairProvider;
 import org.apache.sshd.core.CoreModuleProperties;
@@ -45,7 +47,13 @@ public class SshSessions {
     /** POSIX-ish login names. */
     static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
 
-    static final AttributeKey<String> HOST_KEY_PROBLEM = new AttributeKey<>();
+    /**
+     * What the known_hosts check said about a session's host key, when it refused it. Not a
+     * session attribute: MINA clears those when the session closes, and a refused key closes the
+     * session on the I/O thread, often before {@link #connect} reads the verdict (CI saw a changed
+     * key reported as "unreachable" that way). Weak keys: an entry goes with its session.
+     */
+    private final Map<ClientSession, String> hostKeyProblems = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final SshConfig config;
     private volatile SshClient client;
@@ -200,7 +208,7 @@ public class SshSessions {
     }
 
     private SshFailure classify(String where, Throwable cause, ClientSession session) {
-        String hostKey = session == null ? null : session.getAttribute(HOST_KEY_PROBLEM);
+        String hostKey = session == null ? null : hostKeyProblems.remove(session);
         if (hostKey != null) {
             boolean changed = hostKey.startsWith("changed");
             return new SshFailure(changed ? SshFailure.Kind.HOST_KEY_CHANGED : SshFailure.Kind.HOST_KEY_UNKNOWN,
@@ -228,13 +236,13 @@ public class SshSessions {
     private KnownHostsServerKeyVerifier verifier() {
         Path file = Path.of(config.knownHosts().orElse("/nonexistent/known_hosts"));
         KnownHostsServerKeyVerifier verifier = new KnownHostsServerKeyVerifier((session, remote, key) -> {
-            session.setAttribute(HOST_KEY_PROBLEM, "unknown: " + KeyUtils.getFingerPrint(key));
+            hostKeyProblems.put(session, "unknown: " + KeyUtils.getFingerPrint(key));
             return false;
         }, file) {
             @Override
             public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote, KnownHostEntry entry,
                     PublicKey expected, PublicKey actual) {
-                session.setAttribute(HOST_KEY_PROBLEM, "changed: expected " + KeyUtils.getFingerPrint(expected)
+                hostKeyProblems.put(session, "changed: expected " + KeyUtils.getFingerPrint(expected)
                         + ", got " + KeyUtils.getFingerPrint(actual));
                 return false;
             }

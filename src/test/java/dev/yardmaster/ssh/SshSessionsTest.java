@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,7 +85,12 @@ class SshSessionsTest {
         assertThat(marker).doesNotExist();
     }
 
-    @Test
+    /*
+     * Repeated: the refusal closes the session on MINA's I/O thread, racing the connect call that
+     * reads the verdict. With the verdict kept in session attributes (cleared at close), 8 of 60
+     * repetitions failed under load.
+     */
+    @RepeatedTest(10)
     void aChangedHostKeyIsRefusedAndNamedAsSuch() throws Exception {
         Path other = LoopbackSshd.keygen(dir, "other");
         String otherKey = Files.readString(Path.of(other + ".pub")).strip();
@@ -98,7 +104,7 @@ class SshSessionsTest {
                 });
     }
 
-    @Test
+    @RepeatedTest(10)
     void anUnknownHostIsRefused() throws Exception {
         Files.writeString(knownHosts, "");
         sessions.stop();
