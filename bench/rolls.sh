@@ -117,11 +117,13 @@ verify() {
   behind=$("$FLEET" state --dir "$FLEET_DIR" | awk -v want="flingerator-$EVR" 'NR > 1 && $4 != want' | wc -l)
   [ "$behind" -eq 0 ] || die "$1: $behind hosts are not at $EVR"
 }
-# Starts a roll of the promoted build over every host; prints its id.
+# Starts a roll of the promoted build over every host; prints its id. connectTimeout 300s gives a
+# host's script 600 s to start (twice the connect timeout), the limit parallel-ssh gets (-t 600):
+# at parallelism 50 the saturated fleet sometimes takes over 60 s to start one.
 start_roll() {
   local parallelism=$1 canary=${2:-0} budget=${3:-2%}
   api POST /api/rolls -H 'Content-Type: application/json' \
-    -d "{\"package\":\"flingerator\",\"environment\":\"staging\",\"canary\":$canary,\"batchSize\":\"100%\",\"parallelism\":$parallelism,\"connectTimeout\":\"30s\",\"failureBudget\":\"$budget\"}" \
+    -d "{\"package\":\"flingerator\",\"environment\":\"staging\",\"canary\":$canary,\"batchSize\":\"100%\",\"parallelism\":$parallelism,\"connectTimeout\":\"300s\",\"failureBudget\":\"$budget\"}" \
     | jq -r .id
 }
 # Waits on the roll's event stream (which replays from its first event, or from after

