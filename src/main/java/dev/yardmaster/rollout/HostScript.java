@@ -24,7 +24,7 @@ public final class HostScript {
 
     /** What the script says as it goes. */
     enum Mark {
-        CHECK, AT_TARGET, UPDATE, VERIFY, RESTART, HEALTH;
+        CHECK, AT_TARGET, UPDATE, VERIFY, INSTALL, RESTART, HEALTH;
 
         String word() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
@@ -73,10 +73,14 @@ public final class HostScript {
 
     /**
      * The script for one host. {@code change} updates (or installs the exact build); it and
-     * {@code restart} and {@code health} come from the configured templates.
+     * {@code restart} and {@code health} come from the configured templates. {@code exact}, when
+     * {@code change} is an update, installs the exact build on a host the update did not bring to
+     * the target: after a rollback the promoted build is older than the one a host runs, and
+     * {@code yum update} never goes down (dnf's {@code install} of an older build does); null when
+     * {@code change} already is the exact install.
      */
-    static RemoteCommand build(String packageName, String targetEvr, RemoteCommand change, RemoteCommand restart,
-            RemoteCommand health, AtTarget atTarget) {
+    static RemoteCommand build(String packageName, String targetEvr, RemoteCommand change, RemoteCommand exact,
+            RemoteCommand restart, RemoteCommand health, AtTarget atTarget) {
         String pkg = RemoteCommand.of(packageName).words();
         String evr = RemoteCommand.of(targetEvr).words();
         String arches = String.join("|", ARCHES.stream().map(a -> "*." + a).toList());
@@ -98,10 +102,16 @@ public final class HostScript {
             case HEALTH -> s.append("h=; ");
         }
         s.append("else m update; r ").append(change.words()).append(" || exit $?; ");
-        s.append("m verify; q; [ \"$c\" = ").append(evr).append(" ] || exit ").append(NOT_AT_TARGET).append("; fi; ");
+        s.append("m verify; q; ");
+        if (exact != null) {
+            s.append("if [ \"$c\" != ").append(evr).append(" ]; then m install; r ").append(exact.words())
+                    .append(" || exit $?; m verify; q; fi; ");
+        }
+        s.append("[ \"$c\" = ").append(evr).append(" ] || exit ").append(NOT_AT_TARGET).append("; fi; ");
         s.append("if [ -n \"$h\" ]; then m restart; r ").append(restart.words()).append(" || exit $?; fi; ");
         s.append("m health; r ").append(health.words());
         return RemoteCommand.script(s.toString(), "rpm -q " + packageName + "; " + change + "; rpm -q " + packageName + "; "
+                + (exact == null ? "" : "(if not at the target: " + exact + "; rpm -q " + packageName + ") ")
                 + restart + "; " + health);
     }
 

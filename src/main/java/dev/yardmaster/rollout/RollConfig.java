@@ -56,7 +56,10 @@ public interface RollConfig {
     @WithDefault("sudo -n yum -y --refresh update {package}")
     String updateCommand();
 
-    /** Install an exact build (not the newest, or a rollback); {package} and {evr} are replaced. */
+    /**
+     * Install an exact build: when the target is not the newest, and after an update that left a host elsewhere (a
+     * rollback: yum update never goes down, dnf's install of an older build does); {package} and {evr} are replaced.
+     */
     @WithDefault("sudo -n yum -y --refresh install {package}-{evr}")
     String installCommand();
 

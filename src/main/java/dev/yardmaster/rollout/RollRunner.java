@@ -648,15 +648,19 @@ public class RollRunner {
         private void steps(SshConnection c, Step reached, Roll roll, RollPlan.Strategy s) throws SshFailure {
             String target = roll.targetEvr;
             HostScript.AtTarget atTarget = atTarget(reached, target);
-            RemoteCommand change = execution.targetIsNewest()
-                    ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName))
-                    : RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
+            RemoteCommand install = RemoteCommand.fromTemplate(config.installCommand(),
+                    Map.of("package", roll.packageName, "evr", target));
+            boolean newest = execution.targetIsNewest();
+            RemoteCommand change = newest ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName)) : install;
             RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
             RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
             // No CHECK step stored: a host resumed at CONNECT or CHECK does the same, and one
             // transaction fewer per host is the runner's largest cost on a big roll.
-            Script run = new Script(roll.packageName, change, restart, health, s);
-            ExecResult first = run.exec(c, HostScript.build(roll.packageName, target, change, restart, health, atTarget));
+            // After an update that did not reach the target (a rollback: yum update never goes
+            // down), the script installs the exact build.
+            RemoteCommand exact = newest ? install : null;
+            Script run = new Script(roll.packageName, change, exact, restart, health, s);
+            ExecResult first = run.exec(c, HostScript.build(roll.packageName, target, change, exact, restart, health, atTarget));
             HostScript.Mark last = run.last;
             if (first.canceled()) {
                 end(HostStatus.CANCELED, last == null || last == HostScript.Mark.CHECK || last == HostScript.Mark.AT_TARGET
@@ -752,6 +756,7 @@ public class RollRunner {
         final class Script {
             private final String packageName;
             private final RemoteCommand change;
+            private final RemoteCommand exact;
             private final RemoteCommand restart;
             private final RemoteCommand health;
             private final RollPlan.Strategy strategy;
@@ -768,9 +773,11 @@ public class RollRunner {
             private volatile long execStarted = System.nanoTime();
             private volatile boolean restarted;
 
-            Script(String packageName, RemoteCommand change, RemoteCommand restart, RemoteCommand health, RollPlan.Strategy s) {
+            Script(String packageName, RemoteCommand change, RemoteCommand exact, RemoteCommand restart, RemoteCommand health,
+                    RollPlan.Strategy s) {
                 this.packageName = packageName;
                 this.change = change;
+                this.exact = exact;
                 this.restart = restart;
                 this.health = health;
                 this.strategy = s;
@@ -779,6 +786,7 @@ public class RollRunner {
             String what(HostScript.Mark mark) {
                 return switch (mark) {
                     case UPDATE -> "update";
+                    case INSTALL -> "install";
                     case VERIFY -> "verify";
                     case RESTART -> "restart";
                     case HEALTH -> "health check";
@@ -789,6 +797,7 @@ public class RollRunner {
             RemoteCommand command(HostScript.Mark mark) {
                 return switch (mark) {
                     case UPDATE -> change;
+                    case INSTALL -> exact;
                     case RESTART -> restart;
                     case HEALTH -> health;
                     case CHECK, AT_TARGET, VERIFY -> RemoteCommand.of("rpm", "-q", packageName);
@@ -799,7 +808,7 @@ public class RollRunner {
             private Duration timeoutOf(HostScript.Mark mark) {
                 return switch (mark) {
                     case CHECK, AT_TARGET -> strategy.connectTimeout().multipliedBy(2);
-                    case UPDATE -> strategy.updateTimeout();
+                    case UPDATE, INSTALL -> strategy.updateTimeout();
                     case VERIFY -> Duration.ZERO;
                     case RESTART -> strategy.restartTimeout();
                     // The restart and the first health check share the restart's time, as when
@@ -820,6 +829,8 @@ public class RollRunner {
                             if (mark != null) {
                                 if (mark == HostScript.Mark.RESTART) {
                                     restarted = true;
+                                } else if (mark == HostScript.Mark.INSTALL) {
+                                    verified.clear(); // the verify after the install is the one that counts
                                 }
                                 Duration t = timeoutOf(mark);
                                 if (!t.isZero()) {
@@ -921,6 +932,8 @@ public class RollRunner {
                             changes.add(c -> c.fromEvrIfUnset = from == null ? "none" : from);
                         }
                         case VERIFY -> reachedNow = Step.VERIFY;
+                        // Back to the update step, with the exact install as its command.
+                        case INSTALL -> reachedNow = Step.UPDATE;
                         case RESTART -> {
                             if (!verified.isEmpty()) {
                                 seen = true;

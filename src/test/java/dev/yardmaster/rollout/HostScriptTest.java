@@ -32,7 +32,10 @@ class HostScriptTest {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         tool(bin, "rpm", "if [ -f \"$STATE/installed\" ]; then cat \"$STATE/installed\"; else echo \"package flingerator is not installed\"; exit 1; fi");
         tool(bin, "sudo", "while [ \"$1\" = -n ]; do shift; done; exec \"$@\"");
-        tool(bin, "yum", "echo yum \"$@\"; if [ -f \"$STATE/yum-fail\" ]; then echo 'Error: no repo' >&2; exit 1; fi; cp \"$STATE/next\" \"$STATE/installed\"");
+        // update: to the repo's newest ($STATE/next), never down; install NAME-EVR: exactly that, up or down (dnf).
+        tool(bin, "yum", "echo yum \"$@\"; if [ -f \"$STATE/yum-fail\" ]; then echo 'Error: no repo' >&2; exit 1; fi; "
+                + "for a; do last=$a; done; case \" $* \" in *' install '*) echo \"$last.noarch\" > \"$STATE/installed\";; "
+                + "*) cp \"$STATE/next\" \"$STATE/installed\";; esac");
         tool(bin, "systemctl", "case $1 in restart) echo x >> \"$STATE/restarts\";; is-active) [ -f \"$STATE/down\" ] && { echo failed; exit 3; }; echo active;; esac");
     }
 
@@ -46,8 +49,14 @@ class HostScriptTest {
     }
 
     private Run run(String target, HostScript.AtTarget atTarget) throws Exception {
+        return run(target, atTarget, true);
+    }
+
+    /** {@code exact}: the runner's update path, with the exact install after an update that missed the target. */
+    private Run run(String target, HostScript.AtTarget atTarget, boolean exact) throws Exception {
         RemoteCommand script = HostScript.build("flingerator", target,
                 RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
+                exact ? RemoteCommand.of("sudo", "-n", "yum", "-y", "install", "flingerator-" + target) : null,
                 RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
                 RemoteCommand.of("systemctl", "is-active", "flingerator"), atTarget);
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.commandLine()).redirectErrorStream(true);
@@ -93,9 +102,30 @@ class HostScriptTest {
         // The same version without its epoch is not the target.
         installed("flingerator-2.0-1.el9.x86_64");
         Files.writeString(state.resolve("next"), "flingerator-2.0-1.el9.x86_64\n");
-        Run other = run("3:2.0-1.el9", HostScript.AtTarget.STOP);
+        Run other = run("3:2.0-1.el9", HostScript.AtTarget.STOP, false);
         assertThat(other.marks()).containsExactly("check", "update", "verify");
         assertThat(other.exit()).isEqualTo(HostScript.NOT_AT_TARGET);
+    }
+
+    @Test
+    void aRollbackTheUpdateCannotReachInstallsTheExactBuild() throws Exception {
+        // The host runs 1.3.0-1; 1.2.0-1 was promoted back. yum update leaves 1.3.0-1 alone.
+        installed("flingerator-1.3.0-1.noarch");
+        Files.writeString(state.resolve("next"), "flingerator-1.3.0-1.noarch\n");
+        Run r = run("1.2.0-1", HostScript.AtTarget.STOP);
+        assertThat(r.marks()).containsExactly("check", "update", "verify", "install", "verify", "restart", "health");
+        assertThat(r.output()).contains("yum -y update flingerator", "yum -y install flingerator-1.2.0-1");
+        assertThat(r.exit()).isZero();
+        assertThat(r.restarts()).isEqualTo(1);
+        assertThat(Files.readString(state.resolve("installed")).strip()).isEqualTo("flingerator-1.2.0-1.noarch");
+        // An install that does not reach the target either stops before the restart.
+        installed("flingerator-1.3.0-1.noarch");
+        Path bin = dir.resolve("bin");
+        tool(bin, "yum", "echo yum \"$@\"");
+        Run stuck = run("1.2.0-1", HostScript.AtTarget.STOP);
+        assertThat(stuck.marks()).containsExactly("check", "update", "verify", "install", "verify");
+        assertThat(stuck.exit()).isEqualTo(HostScript.NOT_AT_TARGET);
+        assertThat(stuck.restarts()).isEqualTo(1);
     }
 
     @Test
@@ -136,7 +166,7 @@ class HostScriptTest {
         Path bin = dir.resolve("bin");
         tool(bin, "yum", "echo started; touch \"$STATE/yum-ran\"; sleep 30; touch \"$STATE/yum-finished\"");
         RemoteCommand script = HostScript.build("flingerator", "1.2.0-1", RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
-                RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
+                null, RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
                 RemoteCommand.of("systemctl", "is-active", "flingerator"), HostScript.AtTarget.STOP);
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.commandLine()).redirectErrorStream(true);
         pb.environment().put("PATH", bin + ":/usr/bin:/bin");

@@ -351,6 +351,42 @@ class RollsTest {
         }
     }
 
+    @Test
+    @Order(11)
+    void aRollBackToAnOlderPromotedBuildInstallsItWhereYumUpdateCannotGoDown() {
+        // Every host at 1.2.0-1, the newest build in the fleet's staging repo.
+        if (!RollFleet.state().values().stream().allMatch(h -> h.installed().equals("1.2.0-1"))) {
+            assertThat(awaitComplete(start(plan("1.2.0-1", "batchSize", "20", "parallelism", 10))).getString("status"))
+                    .isEqualTo("SUCCEEDED");
+        }
+        // 1.1.0-1 promoted back into staging: the roll's target is the promoted build, so it runs
+        // yum update, which leaves 1.2.0-1 alone; the host then installs 1.1.0-1 exactly.
+        sql("insert into build (file_name, package, version, release, arch, nevra, file_size, file_mtime) "
+                + "values ('flingerator-1.1.0-1.noarch.rpm', 'flingerator', '1.1.0', '1', 'noarch', 'flingerator-1.1.0-1.noarch', 1, now()) "
+                + "on conflict do nothing");
+        sql("insert into promotion (build_id, environment_id, package, state, reason, requested_by, applied_at) "
+                + "select b.id, e.id, 'flingerator', 'applied', 'rollback in RollsTest', 'alice', now() from build b, environment e "
+                + "where b.nevra = 'flingerator-1.1.0-1.noarch' and e.name = 'staging'");
+        try {
+            Map<String, RollFleet.HostState> before = RollFleet.state();
+            long id = start(plan("1.1.0-1", "batchSize", "20", "parallelism", 10));
+            JsonPath done = awaitComplete(id);
+            assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
+            Map<String, RollFleet.HostState> after = RollFleet.state();
+            for (int n = 1; n <= RollFleet.HOSTS; n++) {
+                String address = RollFleet.address(n);
+                assertThat(after.get(address).installed()).as(address).isEqualTo("1.1.0-1");
+                assertThat(after.get(address).restarts()).as(address).isEqualTo(before.get(address).restarts() + 1);
+            }
+            String log = given().auth().oauth2(ALICE)
+                    .get("/api/rolls/" + id + "/hosts/" + hostsByName(id).get("127.0.1.1").get("id") + "/log")
+                    .then().statusCode(200).extract().jsonPath().getString("log");
+            assertThat(log).contains("$ sudo -n yum -y --refresh update flingerator", "$ sudo -n yum -y --refresh install flingerator-1.1.0-1");
+        } finally {
+            sql("delete from promotion where reason = 'rollback in RollsTest'");
+        }
+    }
+
     void sql(String statement) {
         io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(statement).executeUpdate());
     }
