@@ -36,6 +36,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
@@ -61,6 +62,7 @@ public class RollRunner {
     private final EntityManager em;
     private final RollEvents events;
     private final HostRows hostRows;
+    private final Leases leases;
     private final String instanceId;
     private final Map<Long, Execution> executions = new ConcurrentHashMap<>();
     private final Semaphore wake = new Semaphore(0);
@@ -71,7 +73,8 @@ public class RollRunner {
     private Thread loop;
 
     RollRunner(RollConfig config, SshSessions ssh, Inventory inventory, TargetBuilds targets, Rolls rolls, ObjectMapper json,
-            EntityManager em, RollEvents events, HostRows hostRows) {
+            EntityManager em, RollEvents events, HostRows hostRows, Leases leases) {
+        this.leases = leases;
         this.events = events;
         this.hostRows = hostRows;
         this.config = config;
@@ -196,13 +199,7 @@ public class RollRunner {
             return;
         }
         List<Long> mine = new ArrayList<>(executions.keySet());
-        @SuppressWarnings("unchecked")
-        List<Number> renewed = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "update roll set lease_until = now() + make_interval(secs => ?1) where id = any(?2) and lease_owner = ?3 returning id")
-                .setParameter(1, config.leaseDuration().toMillis() / 1000.0).setParameter(2, mine.toArray(new Long[0]))
-                .setParameter(3, instanceId).getResultList());
-        Set<Long> kept = new java.util.HashSet<>();
-        renewed.forEach(n -> kept.add(n.longValue()));
+        Set<Long> kept = leases.renew(mine, instanceId, config.leaseDuration());
         for (Long id : mine) {
             Execution execution = executions.get(id);
             if (!kept.contains(id) && execution != null) {
@@ -216,23 +213,12 @@ public class RollRunner {
 
     private void claim() {
         while (running) {
-            // Returns the roll claimed and the holder whose lease had lapsed (null when none had).
-            Object[] claimed = QuarkusTransaction.requiringNew().call(() -> {
-                @SuppressWarnings("unchecked")
-                List<Object[]> rows = em.createNativeQuery("""
-                        with free as (select id, lease_owner from roll where status in ('PENDING', 'RUNNING', 'WAITING', 'PAUSED')
-                                      and (lease_owner is null or lease_until < now()) order by id limit 1 for update skip locked)
-                        update roll set lease_owner = ?1, lease_until = now() + make_interval(secs => ?2)
-                        from free where roll.id = free.id
-                        returning roll.id, free.lease_owner""").setParameter(1, instanceId)
-                        .setParameter(2, config.leaseDuration().toMillis() / 1000.0).getResultList();
-                return rows.isEmpty() ? null : rows.get(0);
-            });
+            Leases.Claimed claimed = leases.claim(instanceId, config.leaseDuration());
             if (claimed == null) {
                 return;
             }
-            long id = ((Number) claimed[0]).longValue();
-            String lapsed = (String) claimed[1];
+            long id = claimed.rollId();
+            String lapsed = claimed.lapsedHolder();
             Execution execution = new Execution(id, instanceId.equals(lapsed) ? null : lapsed);
             if (executions.putIfAbsent(id, execution) == null) {
                 Thread.ofVirtual().name("roll-" + id).start(execution::run);
@@ -262,20 +248,34 @@ public class RollRunner {
 
         private volatile long newestAskedAt;
         private volatile boolean newest;
+        private final ReentrantLock newestLock = new ReentrantLock();
 
         /**
          * Whether the target is still the environment's promoted build (then `yum update` reaches
          * it; else the exact version is installed). Asked again after 5 s rather than per host:
          * a build promoted in between is caught by the verify step, as it would be a moment
-         * after the question anyway.
+         * after the question anyway. One host asks while the others wait for its answer: when
+         * the 5 s ran out, every host starting in the next moment asked the database again.
          */
         boolean targetIsNewest() {
-            long now = System.nanoTime();
-            if (newestAskedAt == 0 || now - newestAskedAt > 5_000_000_000L) {
-                newest = targets.isNewest(snapshot.environment, snapshot.packageName, snapshot.targetEvr);
-                newestAskedAt = now;
+            if (newestIsFresh()) {
+                return newest;
             }
-            return newest;
+            newestLock.lock();
+            try {
+                if (!newestIsFresh()) {
+                    newest = targets.isNewest(snapshot.environment, snapshot.packageName, snapshot.targetEvr);
+                    newestAskedAt = System.nanoTime();
+                }
+                return newest;
+            } finally {
+                newestLock.unlock();
+            }
+        }
+
+        private boolean newestIsFresh() {
+            long askedAt = newestAskedAt;
+            return askedAt != 0 && System.nanoTime() - askedAt <= 5_000_000_000L;
         }
 
         /** This instance lost or gives up the roll: write nothing more about it. */

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.regex.Pattern;
@@ -244,6 +246,22 @@ public class SshSessions {
             hostKeyProblems.put(session, "unknown: " + KeyUtils.getFingerPrint(key));
             return false;
         }, file) {
+            private volatile KnownHostsIndex index;
+
+            @Override
+            protected List<HostEntryPair> findKnownHostEntries(ClientSession session, SocketAddress remote,
+                    Collection<HostEntryPair> knownHosts) {
+                if (knownHosts == null || knownHosts.isEmpty()) {
+                    return List.of();
+                }
+                KnownHostsIndex current = index;
+                if (current == null || current.source != knownHosts) {
+                    current = new KnownHostsIndex(knownHosts);
+                    index = current;
+                }
+                return current.find(resolveHostNetworkIdentities(session, remote));
+            }
+
             @Override
             public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remote, KnownHostEntry entry,
                     PublicKey expected, PublicKey actual) {
