@@ -72,10 +72,12 @@ class HostRows {
                 SELECT roll_id, 'HostChanged', json_build_object('id', id, 'name', name, 'batch', batch, 'status', status,
                     'step', step, 'reason', reason, 'fromEvr', from_evr, 'toEvr', to_evr, 'restarts', restarts)::text
                 FROM h
-                RETURNING id
+                RETURNING id, roll_id, type, data
             )
-            SELECT h.step, h.status, h.from_evr, pg_notify('%s', event.id::text) FROM h, event
-            """.formatted(RollEvents.CHANNEL);
+            SELECT h.step, h.status, h.from_evr, pg_notify('%s', CASE WHEN octet_length(event.data) <= %d
+                THEN event.id || ' ' || event.roll_id || ' ' || event.type || ' ' || event.data ELSE event.id::text END)
+            FROM h, event
+            """.formatted(RollEvents.CHANNEL, RollEvents.MAX_INLINE);
 
     private final AgroalDataSource dataSource;
 
