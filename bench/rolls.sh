@@ -11,6 +11,8 @@
 # Needs PostgreSQL and Keycloak as for bin/test. The database BENCH_DB is CLEANED.
 # Usage: bench/rolls.sh [--hosts 200] [--big 500] [--port 2430] [--clients 50] [--skip-big]
 #        [--yardmaster-only]   (only Yardmaster's rolls, e.g. with BENCH_JAVA_OPTS=-XX:StartFlightRecording=...)
+# The app runs with the JVM options it ships with (YM_JAVA_OPTS in bin/lib/common.sh: C1 only);
+# BENCH_JAVA_OPTS come after them (BENCH_JAVA_OPTS=-XX:TieredStopAtLevel=4 measures with C2).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../bin/lib/common.sh
@@ -79,7 +81,7 @@ YARDMASTER_SSH_PRIVATE_KEY=$FLEET_DIR/keys/deploy YARDMASTER_SSH_KNOWN_HOSTS=$FL
 YARDMASTER_SSH_USER=$USER_NAME YARDMASTER_INVENTORY_IMPORT_FILE=$FLEET_DIR/inventory.csv \
 YARDMASTER_ROLLS_UPDATE_COMMAND='sudo -n yum -y update {package}' \
 QUARKUS_LOG_LEVEL=WARN \
-  "$JAVA_HOME/bin/java" -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$here/target/quarkus-app/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
+  "$JAVA_HOME/bin/java" -Xmx512m "${YM_JAVA_OPTS[@]}" ${BENCH_JAVA_OPTS:-} -jar "$here/target/quarkus-app/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
 app=$!
 for _ in $(seq 1 240); do
   curl -fsS "$BASE/q/health/ready" >/dev/null 2>&1 && break
