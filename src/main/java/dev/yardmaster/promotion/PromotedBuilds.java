@@ -1,5 +1,6 @@
 package dev.yardmaster.promotion;
 
+import dev.yardmaster.build.Evr;
 import dev.yardmaster.rollout.TargetBuilds;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,8 +46,8 @@ public class PromotedBuilds implements TargetBuilds {
                 if (!row.next()) {
                     return Optional.empty();
                 }
-                int epoch = row.getInt(1);
-                return Optional.of((epoch == 0 ? "" : epoch + ":") + row.getString(2) + "-" + row.getString(3));
+                // [epoch:]version-release as Build.evr() writes it (a NULL epoch reads as 0).
+                return Optional.of(new Evr(row.getInt(1), row.getString(2), row.getString(3)).toString());
             }
         } catch (SQLException e) {
             throw new IllegalStateException("could not read the build promoted to " + environment + ": " + e.getMessage(), e);

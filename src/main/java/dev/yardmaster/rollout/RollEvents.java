@@ -76,7 +76,10 @@ public class RollEvents {
         return event;
     }
 
-    /** What NOTIFY carries for an event: the whole event when it is small enough, else its id. */
+    /**
+     * What NOTIFY carries for an event: the whole event when it is small enough, else its id.
+     * HostRows' statement builds the same payload in SQL; {@link #inline} reads both.
+     */
     static String payload(RollEvent event) {
         if (event.data.getBytes(StandardCharsets.UTF_8).length > MAX_INLINE) {
             return event.id.toString();
