@@ -9,7 +9,7 @@
 #     stored (roll_event.created_at) to each client receiving it, p50/p99 (goal p99 <= 250 ms).
 #  3. Yardmaster's heap (jstat) and RSS (/proc) sampled during a roll over --big hosts.
 # Needs PostgreSQL and Keycloak as for bin/test. The database BENCH_DB is CLEANED.
-# Usage: bench/rolls.sh [--hosts 200] [--big 500] [--port 2430] [--clients 50] [--skip-big]
+# Usage: bench/rolls.sh [--hosts 200] [--big 500] [--port 2430] [--clients 50] [--rounds 1] [--skip-big]
 #        [--yardmaster-only]   (only Yardmaster's rolls, e.g. with BENCH_JAVA_OPTS=-XX:StartFlightRecording=...)
 # The app runs with the JVM options it ships with (YM_JAVA_OPTS in bin/lib/common.sh: C1 only);
 # BENCH_JAVA_OPTS come after them (BENCH_JAVA_OPTS=-XX:TieredStopAtLevel=4 measures with C2).
@@ -18,19 +18,20 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../bin/lib/common.sh
 source "$here/bin/lib/common.sh"
 
-HOSTS=200 BIG=500 PORT=2430 CLIENTS=50 SKIP_BIG= YM_ONLY=
+HOSTS=200 BIG=500 PORT=2430 CLIENTS=50 SKIP_BIG= YM_ONLY= ROUNDS=1
 while [ $# -gt 0 ]; do
   case $1 in
     --hosts) HOSTS=$2; shift 2 ;;
     --big) BIG=$2; shift 2 ;;
     --port) PORT=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --skip-big) SKIP_BIG=1; shift ;;
     --yardmaster-only) YM_ONLY=1; SKIP_BIG=1; shift ;;
     *) die "unknown option $1" ;;
   esac
 done
-[[ $HOSTS =~ ^[0-9]+$ && $BIG =~ ^[0-9]+$ && $PORT =~ ^[0-9]+$ && $CLIENTS =~ ^[0-9]+$ ]] || die "options take numbers"
+[[ $HOSTS =~ ^[0-9]+$ && $BIG =~ ^[0-9]+$ && $PORT =~ ^[0-9]+$ && $CLIENTS =~ ^[0-9]+$ && $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "options take numbers"
 HTTP_PORT=${BENCH_HTTP_PORT:-$((PORT + 1))}
 DB=${BENCH_DB:-yardmaster_bench_rolls}
 DIR=${BENCH_DIR:-/tmp/ym-bench-rolls}
@@ -153,8 +154,24 @@ await_roll() {
   done
 }
 
-declare -A WALL CPU PG
+declare -A WALL CPU PG FLEETCPU CLIENTCPU BUSY
 TICKS=$(getconf CLK_TCK)
+# CPU seconds the fleet has used so far: every connection's `sshd -i` and all it ran (the
+# session's shell, yum, rpm, systemctl), reaped by the fleet's listener; waits until the
+# listener has reaped every session of the run just ended (their CPU counts only then).
+fleet_cpu() {
+  local listener
+  listener=$(cat "$FLEET_DIR/run/listener.pid")
+  for _ in $(seq 1 100); do pgrep -P "$listener" >/dev/null || break; sleep 0.1; done
+  awk -v t="$TICKS" '{ printf "%.2f", ($14 + $15 + $16 + $17) / t }' "/proc/$listener/stat"
+}
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+# How full a roll kept its parallelism slots: the hosts' own time (connect to done, as stored)
+# over parallelism x the roll's wall time. Below 1: time between hosts, or a slow start or end.
+busy() {
+  psql_q "select round(sum(extract(epoch from finished_at - started_at))::numeric / ($2 * $3), 3)
+          from roll_host where roll_id = $1 and finished_at is not null and started_at is not null"
+}
 # CPU seconds Yardmaster's JVM has used so far (user + system).
 app_cpu() { awk -v t="$TICKS" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$app/stat"; }
 # CPU seconds PostgreSQL has used so far: its live processes, and what the postmaster reaped.
@@ -185,47 +202,97 @@ c=$(app_cpu); t=$(now); id=$(start_roll 10); await_roll "$id"; WALL[ym-first]=$(
 CPU[ym-first]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster warm-up"
 log "  ${WALL[ym-first]} s (roll $id; Yardmaster's JVM used ${CPU[ym-first]} CPU-s)"
 
-# parallel-ssh over every host after a new promotion; the wall time goes to WALL[KEY-P].
-pssh_run() {
-  local key=$1 p=$2 cmd=$3 label=$4 t
-  promote_new
-  log "parallel-ssh -p $p$label -> $EVR"
-  t=$(now)
-  parallel-ssh -h "$DIR/pssh-hosts" -p "$p" -t 600 -x "$SSH_X" "$cmd" >"$DIR/$key-$p.log" \
-    || { tail -5 "$DIR/$key-$p.log" >&2; die "parallel-ssh -p $p$label had failures"; }
-  WALL[$key-$p]=$(since "$t"); verify "parallel-ssh -p $p$label"
-  log "  ${WALL[$key-$p]} s"
-}
-
-for p in 10 50; do
+# A Yardmaster roll at parallelism P after a new promotion; its numbers go to WALL[ym-P-ROUND] etc.
+ym_run() {
+  local p=$1 key=ym-$1-$2 f c g t id
   promote_new
   log "Yardmaster roll, parallelism $p, $HOSTS hosts -> $EVR"
-  c=$(app_cpu); g=$(pg_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[ym-$p]=$(since "$t")
-  CPU[ym-$p]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster -p $p"
-  PG[ym-$p]=$(awk -v a="$g" -v b="$(pg_cpu)" 'BEGIN { printf "%.1f", b - a }')
-  log "  ${WALL[ym-$p]} s (roll $id; Yardmaster's JVM used ${CPU[ym-$p]} CPU-s, PostgreSQL ${PG[ym-$p]} CPU-s)"
-  [ -n "$YM_ONLY" ] && continue
+  f=$(fleet_cpu); c=$(app_cpu); g=$(pg_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[$key]=$(since "$t")
+  CPU[$key]=$(minus "$c" "$(app_cpu)"); PG[$key]=$(minus "$g" "$(pg_cpu)"); FLEETCPU[$key]=$(minus "$f" "$(fleet_cpu)")
+  CLIENTCPU[$key]=$(awk -v a="${CPU[$key]}" -v b="${PG[$key]}" 'BEGIN { printf "%.1f", a + b }')
+  BUSY[$key]=$(busy "$id" "$p" "${WALL[$key]}")
+  verify "yardmaster -p $p"
+  log "  ${WALL[$key]} s (roll $id; Yardmaster's JVM used ${CPU[$key]} CPU-s, PostgreSQL ${PG[$key]} CPU-s, the fleet ${FLEETCPU[$key]}; slots busy ${BUSY[$key]})"
+}
 
-  pssh_run pssh "$p" "$CMD" ""
-  # The same steps as a Yardmaster host (check, update, verify, restart, health): splits the gap
-  # into what the extra steps cost the fleet and what Yardmaster itself costs.
-  pssh_run steps "$p" "$CMD_STEPS" ", Yardmaster's steps"
+# parallel-ssh over every host after a new promotion; its numbers go to WALL[KEY-P-ROUND] etc.
+pssh_run() {
+  local tool=$1 p=$2 cmd=$3 label=$4 key=$1-$2-$5 f t
+  promote_new
+  log "parallel-ssh -p $p$label -> $EVR"
+  f=$(fleet_cpu); t=$(now)
+  # bash's `time` gives the CPU of parallel-ssh and its ssh clients (user and system).
+  { TIMEFORMAT='%U %S'; time parallel-ssh -h "$DIR/pssh-hosts" -p "$p" -t 600 -x "$SSH_X" "$cmd" >"$DIR/$key.log" 2>&1; } \
+    2>"$DIR/$key.time" || { tail -5 "$DIR/$key.log" >&2; die "parallel-ssh -p $p$label had failures"; }
+  WALL[$key]=$(since "$t")
+  CLIENTCPU[$key]=$(awk '{ printf "%.1f", $1 + $2 }' "$DIR/$key.time"); FLEETCPU[$key]=$(minus "$f" "$(fleet_cpu)")
+  verify "parallel-ssh -p $p$label"
+  log "  ${WALL[$key]} s (the fleet used ${FLEETCPU[$key]} CPU-s, parallel-ssh and its ssh clients ${CLIENTCPU[$key]})"
+}
 
+ansible_run() {
+  local p=$1 key=ansible-$1 f t
   promote_new
   log "ansible -f $p (raw) -> $EVR"
-  t=$(now)
-  ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_NOCOWS=1 ANSIBLE_LOCAL_TEMP=$DIR/ansible-tmp ANSIBLE_SSH_CONTROL_PATH_DIR=$DIR/ansible-cp \
-    ansible fleet -i "$DIR/ansible-inventory" -f "$p" -m raw -a "$CMD" >"$DIR/ansible-$p.log" 2>&1 \
-    || { grep -m5 -E 'FAILED|UNREACHABLE' "$DIR/ansible-$p.log" >&2; die "ansible -f $p had failures"; }
-  WALL[ansible-$p]=$(since "$t"); verify "ansible -f $p"
-  log "  ${WALL[ansible-$p]} s"
+  f=$(fleet_cpu); t=$(now)
+  { TIMEFORMAT='%U %S'; time ANSIBLE_HOST_KEY_CHECKING=True ANSIBLE_NOCOWS=1 ANSIBLE_LOCAL_TEMP=$DIR/ansible-tmp \
+    ANSIBLE_SSH_CONTROL_PATH_DIR=$DIR/ansible-cp ansible fleet -i "$DIR/ansible-inventory" -f "$p" -m raw -a "$CMD" \
+    >"$DIR/$key.log" 2>&1; } 2>"$DIR/$key.time" \
+    || { grep -m5 -E 'FAILED|UNREACHABLE' "$DIR/$key.log" >&2; die "ansible -f $p had failures"; }
+  WALL[$key]=$(since "$t")
+  # Its ssh ControlPersist masters keep their sessions open for 60 s; closed now, so that the
+  # fleet's CPU for this run is counted here and not in the next run.
+  for sock in "$DIR"/ansible-cp/*; do [ -S "$sock" ] && ssh -o ControlPath="$sock" -O exit fleet >/dev/null 2>&1 || true; done
+  CLIENTCPU[$key]=$(awk '{ printf "%.1f", $1 + $2 }' "$DIR/$key.time"); FLEETCPU[$key]=$(minus "$f" "$(fleet_cpu)")
+  verify "ansible -f $p"
+  log "  ${WALL[$key]} s (the fleet used ${FLEETCPU[$key]} CPU-s, ansible ${CLIENTCPU[$key]})"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# Each round runs Yardmaster, parallel-ssh and parallel-ssh with Yardmaster's steps, each after a
+# new promotion, starting with a different one each round (the machine's speed drifts over
+# minutes). Ratios are taken within a round; the summary gives their median and the median of
+# each tool's numbers over the rounds (in WALL[TOOL-P] etc.).
+declare -A RATIOS
+for p in 10 50; do
+  for r in $(seq 1 "$ROUNDS"); do
+    [ "$ROUNDS" -gt 1 ] && log "round $r of $ROUNDS at parallelism $p"
+    tools=(ym pssh steps)
+    [ -n "$YM_ONLY" ] && tools=(ym)
+    shift_by=$(( (r - 1) % ${#tools[@]} ))
+    tools=("${tools[@]:$shift_by}" "${tools[@]:0:$shift_by}")
+    for tool in "${tools[@]}"; do
+      case $tool in
+        ym) ym_run "$p" "$r" ;;
+        pssh) pssh_run pssh "$p" "$CMD" "" "$r" ;;
+        # The same steps as a Yardmaster host (check, update, verify, restart, health): splits the
+        # gap into what the extra steps cost the fleet and what Yardmaster itself costs.
+        steps) pssh_run steps "$p" "$CMD_STEPS" ", Yardmaster's steps" "$r" ;;
+      esac
+    done
+    [ -z "$YM_ONLY" ] && RATIOS[pssh-$p]+=" $(ratio "${WALL[ym-$p-$r]}" "${WALL[pssh-$p-$r]}")" \
+      && RATIOS[steps-$p]+=" $(ratio "${WALL[ym-$p-$r]}" "${WALL[steps-$p-$r]}")"
+  done
+  for tool in ym pssh steps; do
+    [ -n "$YM_ONLY" ] && [ "$tool" != ym ] && continue
+    for m in WALL CPU PG FLEETCPU CLIENTCPU BUSY; do
+      declare -n arr=$m
+      vals=()
+      for r in $(seq 1 "$ROUNDS"); do [ -n "${arr[$tool-$p-$r]:-}" ] && vals+=("${arr[$tool-$p-$r]}"); done
+      [ ${#vals[@]} -gt 0 ] && arr[$tool-$p]=$(median "${vals[@]}")
+      unset -n arr
+    done
+  done
+  [ -n "$YM_ONLY" ] || ansible_run "$p"
 done
 
 if [ -n "$YM_ONLY" ]; then
   echo
   echo "== Yardmaster rolls only: $HOSTS loopback hosts, $(nproc) cores, $(date -u '+%F %H:%M') UTC =="
   printf 'first roll after the start (parallelism 10): %.1f s (JVM %s CPU-s)\n' "${WALL[ym-first]}" "${CPU[ym-first]}"
-  for p in 10 50; do printf 'parallelism %-3s %7.1f s (JVM %s CPU-s, PostgreSQL %s CPU-s)\n' "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${PG[ym-$p]}"; done
+  for p in 10 50; do printf 'parallelism %-3s %7.1f s (JVM %s CPU-s, PostgreSQL %s CPU-s, the fleet %s CPU-s; slots busy %s)\n' \
+    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${PG[ym-$p]}" "${FLEETCPU[ym-$p]}" "${BUSY[ym-$p]}"; done
   echo "hosts retried after a failure: $RETRIED"
   exit 0
 fi
@@ -282,16 +349,26 @@ if [ -z "$SKIP_BIG" ]; then
   read -r rss_max rss_avg < <(awk '{ v = $1 / 1024; s += v; n++; if (v > m) m = v } END { printf "%.0f %.0f\n", m, n ? s / n : 0 }' "$DIR/rss.txt")
 fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "== Rollout benchmark: $HOSTS loopback hosts, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%F %H:%M') UTC =="
 echo "   same commands everywhere: $CMD"
+[ "$ROUNDS" -gt 1 ] && echo "   $ROUNDS rounds: each figure is the median over the rounds; the ratios are the median of each round's own ratio"
 for p in 10 50; do
   printf 'parallelism %-3s Yardmaster %7.1f s (JVM %s CPU-s, PostgreSQL %s CPU-s) | parallel-ssh %7.1f s | ansible %7.1f s | Yardmaster/parallel-ssh %s (goal <= 1.1) | Yardmaster/ansible %s\n' \
-    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${PG[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[pssh-$p]}")" \
+    "$p" "${WALL[ym-$p]}" "${CPU[ym-$p]}" "${PG[ym-$p]}" "${WALL[pssh-$p]}" "${WALL[ansible-$p]}" "$(median ${RATIOS[pssh-$p]})" \
     "$(ratio "${WALL[ym-$p]}" "${WALL[ansible-$p]}")"
   printf '               parallel-ssh with the same steps as Yardmaster (rpm -q, yum, rpm -q, restart, is-active) %7.1f s | Yardmaster/that %s\n' \
-    "${WALL[steps-$p]}" "$(ratio "${WALL[ym-$p]}" "${WALL[steps-$p]}")"
+    "${WALL[steps-$p]}" "$(median ${RATIOS[steps-$p]})"
+  if [ "$ROUNDS" -gt 1 ]; then
+    line=
+    for r in $(seq 1 "$ROUNDS"); do
+      line+=" | round $r: ${WALL[ym-$p-$r]} / ${WALL[pssh-$p-$r]} / ${WALL[steps-$p-$r]} s ($(ratio "${WALL[ym-$p-$r]}" "${WALL[pssh-$p-$r]}"))"
+    done
+    echo "               Yardmaster / parallel-ssh / same steps$line"
+  fi
+  printf '               CPU-s, the fleet / the client side: Yardmaster %s / %s (JVM + PostgreSQL; slots busy %s) | parallel-ssh %s / %s | same steps %s / %s | ansible %s / %s\n' \
+    "${FLEETCPU[ym-$p]}" "${CLIENTCPU[ym-$p]}" "${BUSY[ym-$p]}" "${FLEETCPU[pssh-$p]}" "${CLIENTCPU[pssh-$p]}" \
+    "${FLEETCPU[steps-$p]}" "${CLIENTCPU[steps-$p]}" "${FLEETCPU[ansible-$p]}" "${CLIENTCPU[ansible-$p]}"
 done
 printf 'first roll after the start (parallelism 10): Yardmaster %.1f s (JVM %s CPU-s), %s x parallel-ssh -p 10\n' \
   "${WALL[ym-first]}" "${CPU[ym-first]}" "$(ratio "${WALL[ym-first]}" "${WALL[pssh-10]}")"
