@@ -66,7 +66,9 @@ public class SftpRepoProfile implements QuarkusTestProfile {
                         "PidFile " + DIR.resolve("sshd.pid"), "AuthorizedKeysFile " + key + ".pub",
                         "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
                         "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no",
-                        "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp", ""));
+                        "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp",
+                        // bash started by sshd reads ~/.bashrc at shell level 1 only: keep the machine's dotfiles out (bin/fleet does the same).
+                        "SetEnv SHLVL=1", ""));
                 Files.createDirectories(Path.of("/run/sshd"));
                 sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString()).redirectErrorStream(true)
                         .redirectOutput(DIR.resolve("sshd.log").toFile()).start();

@@ -48,7 +48,9 @@ public final class LoopbackSshd implements AutoCloseable {
                 "ListenAddress 127.0.0.1:" + port, "HostKey " + hostKey, "PidFile " + dir.resolve("sshd.pid"),
                 "AuthorizedKeysFile " + key + ".pub", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "UsePAM no", "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no", "MaxStartups 100",
-                "MaxSessions 100", "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp", ""));
+                "MaxSessions 100", "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp",
+                // bash started by sshd reads ~/.bashrc at shell level 1 only: keep the machine's dotfiles out (bin/fleet does the same).
+                "SetEnv SHLVL=1", ""));
         Files.createDirectories(Path.of("/run/sshd"));
         Process sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", sshdConfig.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
