@@ -217,7 +217,7 @@ ym_run() {
 
 # parallel-ssh over every host after a new promotion; its numbers go to WALL[KEY-P-ROUND] etc.
 pssh_run() {
-  local tool=$1 p=$2 cmd=$3 label=$4 key=$1-$2-$5 f t
+  local p=$2 cmd=$3 label=$4 key=$1-$2-$5 f t
   promote_new
   log "parallel-ssh -p $p$label -> $EVR"
   f=$(fleet_cpu); t=$(now)
