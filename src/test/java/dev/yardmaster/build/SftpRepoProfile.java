@@ -1,19 +1,17 @@
 package dev.yardmaster.build;
 
+import dev.yardmaster.ssh.LoopbackSshd;
 import dev.yardmaster.testing.Rpms;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
 
 /**
  * The catalog in ssh mode against a real OpenSSH sshd on 127.0.0.1:2402 whose SFTP subsystem
@@ -61,30 +59,9 @@ public class SftpRepoProfile implements QuarkusTestProfile {
                 Files.setLastModifiedTime(outside, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
                 Path key = keygen("deploy");
                 Path hostKey = keygen("hostkey");
-                Path config = DIR.resolve("sshd_config");
-                Files.writeString(config, String.join("\n", "ListenAddress 127.0.0.1:" + PORT, "HostKey " + hostKey,
-                        "PidFile " + DIR.resolve("sshd.pid"), "AuthorizedKeysFile " + key + ".pub",
-                        "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
-                        "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no",
-                        "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp",
-                        // bash started by sshd reads ~/.bashrc at shell level 1 only: keep the machine's dotfiles out (bin/fleet does the same).
-                        "SetEnv SHLVL=1", ""));
-                Files.createDirectories(Path.of("/run/sshd"));
-                sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString()).redirectErrorStream(true)
-                        .redirectOutput(DIR.resolve("sshd.log").toFile()).start();
-                Path knownHosts = DIR.resolve("known_hosts");
-                Files.writeString(knownHosts,
-                        "[127.0.0.1]:" + PORT + " " + Files.readString(Path.of(hostKey + ".pub")).strip() + "\n");
-                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-                    if (!sshd.isAlive()) {
-                        throw new IllegalStateException("sshd exited: " + Files.readString(DIR.resolve("sshd.log")));
-                    }
-                    try (Socket socket = new Socket("127.0.0.1", PORT)) {
-                        return true;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                });
+                LoopbackSshd.Server server = LoopbackSshd.startSshd(DIR, PORT, hostKey, key);
+                sshd = server.process();
+                Path knownHosts = server.knownHosts();
                 return Map.of("yardmaster.repo.mode", "ssh", "yardmaster.repo.path", ROOT.toString(),
                         "yardmaster.repo.host", "127.0.0.1", "yardmaster.repo.port", String.valueOf(PORT),
                         "yardmaster.repo.user", System.getProperty("user.name"),

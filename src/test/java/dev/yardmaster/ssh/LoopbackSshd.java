@@ -42,32 +42,52 @@ public final class LoopbackSshd implements AutoCloseable {
         Path key = keygen(dir, "deploy");
         Path hostKey = keygen(dir, "hostkey");
         int port = portToUse(preferredPort);
+        Server server = startSshd(dir, port, hostKey, key);
+        Process sshd = server.process();
+        Path knownHosts = server.knownHosts();
+        SshSessions sessions = new SshSessions(config(key, knownHosts));
+        sessions.start();
+        return new LoopbackSshd(sshd, sessions, port, knownHosts, key);
+    }
+
+    /** A running sshd and the known_hosts file that trusts its host key. */
+    public record Server(Process process, Path knownHosts) {
+    }
+
+    /**
+     * Starts OpenSSH's sshd alone on 127.0.0.1:{@code port} with {@code hostKey}, letting in the
+     * test's user with {@code clientKey} (its {@code .pub} is the authorized key); writes
+     * {@code dir/sshd_config} and {@code dir/known_hosts} and returns once it accepts connections.
+     */
+    public static Server startSshd(Path dir, int port, Path hostKey, Path clientKey) throws IOException {
         Path sshdConfig = dir.resolve("sshd_config");
-        // curve25519 only: the post-quantum default costs ~60 ms of CPU per connection here.
         Files.writeString(sshdConfig, String.join("\n",
                 "ListenAddress 127.0.0.1:" + port, "HostKey " + hostKey, "PidFile " + dir.resolve("sshd.pid"),
-                "AuthorizedKeysFile " + key + ".pub", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+                "AuthorizedKeysFile " + clientKey + ".pub", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
                 "UsePAM no", "PermitRootLogin prohibit-password", "StrictModes no", "UseDNS no", "MaxStartups 100",
-                "MaxSessions 100", "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp",
+                "MaxSessions 100",
+                // curve25519 only: the post-quantum default costs ~60 ms of CPU per connection here.
+                "KexAlgorithms curve25519-sha256", "Subsystem sftp internal-sftp",
                 // bash started by sshd reads ~/.bashrc at shell level 1 only: keep the machine's dotfiles out (bin/fleet does the same).
                 "SetEnv SHLVL=1", ""));
         Files.createDirectories(Path.of("/run/sshd"));
+        Path log = dir.resolve("sshd.log");
         Process sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", sshdConfig.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Path knownHosts = dir.resolve("known_hosts");
         Files.writeString(knownHosts,
                 "[127.0.0.1]:" + port + " " + Files.readString(Path.of(hostKey + ".pub")).strip() + "\n");
-        int p = port;
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (Socket socket = new Socket("127.0.0.1", p)) {
+            if (!sshd.isAlive()) {
+                throw new IllegalStateException("sshd exited: " + Files.readString(log));
+            }
+            try (Socket socket = new Socket("127.0.0.1", port)) {
                 return true;
             } catch (IOException e) {
                 return false;
             }
         });
-        SshSessions sessions = new SshSessions(config(key, knownHosts));
-        sessions.start();
-        return new LoopbackSshd(sshd, sessions, port, knownHosts, key);
+        return new Server(sshd, knownHosts);
     }
 
     private static int portToUse(int preferred) throws IOException {
