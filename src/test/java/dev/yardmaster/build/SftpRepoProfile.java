@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class SftpRepoProfile implements QuarkusTestProfile {
 
-    static final int PORT = Integer.getInteger("yardmaster.test.catalog-sshd-port", 2402);
+    static final int PORT = Integer.getInteger("yardmaster.test.catalog-sshd-port", dev.yardmaster.testing.TestPorts.of(2402));
     static final Path DIR = Path.of("target", "catalog-sftp", UUID.randomUUID().toString()).toAbsolutePath();
     static final Path ROOT = DIR.resolve("repo");
     static final Path BUILD = ROOT.resolve("build");

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SshRepoHostTest {
 
-    static final int PREFERRED_PORT = 2403;
+    static final int PREFERRED_PORT = dev.yardmaster.testing.TestPorts.of(2403);
     static final int CONCURRENT = 8;
 
     @TempDir

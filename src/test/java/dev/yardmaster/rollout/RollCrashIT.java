@@ -39,7 +39,7 @@ class RollCrashIT {
         // dead one's lease to expire.
         rig = new PackagedRig("crash", Map.of("yardmaster.rolls.lease-duration", "4s", "yardmaster.rolls.heartbeat", "1s"))
                 .cheapInstall();
-        rig.fleetUp(HOSTS, 2410);
+        rig.fleetUp(HOSTS, dev.yardmaster.testing.TestPorts.of(2410));
         rig.start("first", true);
     }
 

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public class RollFleet implements QuarkusTestResourceLifecycleManager {
 
-    public static final int PORT = Integer.getInteger("yardmaster.test.fleet-port", 2401);
+    public static final int PORT = Integer.getInteger("yardmaster.test.fleet-port", dev.yardmaster.testing.TestPorts.of(2401));
     public static final Path DIR = Path.of(System.getProperty("yardmaster.test.fleet-dir", "target/roll-fleet")).toAbsolutePath();
     public static final int HOSTS = 20;
 

@@ -32,7 +32,7 @@ class RollHandOverIT {
     @BeforeAll
     static void fleetAndTwoInstances() throws Exception {
         rig = new PackagedRig("handover", Map.of());
-        rig.fleetUp(HOSTS, Integer.getInteger("yardmaster.test.handover-fleet-port", 2405));
+        rig.fleetUp(HOSTS, Integer.getInteger("yardmaster.test.handover-fleet-port", dev.yardmaster.testing.TestPorts.of(2405)));
         rig.start("a", true);
         rig.start("b", false);
     }

@@ -56,7 +56,7 @@ class RollTakeoverIT {
         // A 5 s lease (production: 15 s) keeps the test short; the takeover logic is the same.
         rig = new PackagedRig("takeover", Map.of("yardmaster.rolls.lease-duration", "5s", "yardmaster.rolls.heartbeat", "1s"))
                 .cheapInstall();
-        rig.fleetUp(HOSTS, 2411);
+        rig.fleetUp(HOSTS, dev.yardmaster.testing.TestPorts.of(2411));
         rig.start("a", true);
         rig.start("b", false);
     }

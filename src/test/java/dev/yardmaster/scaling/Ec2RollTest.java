@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class Ec2RollTest {
 
     static final Path FLEET = Path.of("target", "ec2-roll-fleet").toAbsolutePath();
+    static final int FLEET_PORT = dev.yardmaster.testing.TestPorts.of(2404);
     static final List<String> ADDRESSES = List.of("127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4");
 
     /** Four review workers on the loopback fleet, and the console's SSH settings for them. */
@@ -45,12 +46,12 @@ class Ec2RollTest {
     public static class LoopbackFleet implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            run("up", "--dir", FLEET.toString(), "--hosts", "4", "--port", "2404", "--envs", "review:1", "--types", "worker:1");
+            run("up", "--dir", FLEET.toString(), "--hosts", "4", "--port", String.valueOf(FLEET_PORT), "--envs", "review:1", "--types", "worker:1");
             return Map.of(
                     "yardmaster.ssh.private-key", FLEET.resolve("keys/deploy").toString(),
                     "yardmaster.ssh.known-hosts", FLEET.resolve("known_hosts").toString(),
                     "yardmaster.ssh.user", "root",
-                    "yardmaster.scaling.ssh-port", "2404",
+                    "yardmaster.scaling.ssh-port", String.valueOf(FLEET_PORT),
                     "yardmaster.scaling.node-type-packages.worker", "gnip-worker");
         }
 

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class LoopbackFleet {
 
     /** Port of the test fleet; the demo fleet uses 2222, so both can run at once. */
-    public static final int TEST_PORT = Integer.getInteger("yardmaster.fleet.port", 2322);
+    public static final int TEST_PORT = Integer.getInteger("yardmaster.fleet.port", dev.yardmaster.testing.TestPorts.of(2322));
     /** Environment weights of the test fleet: half and more of it in review, so 50 hosts give 21 review web nodes. */
     public static final String TEST_ENVS = "review:3,staging:1,prod:1";
     /** Hosts brought up when a test does not ask for more. */
