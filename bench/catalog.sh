@@ -13,6 +13,8 @@ dir=${1:-/tmp/ym-bench}
 count=${BENCH_COUNT:-5000}
 db=${BENCH_DB:-yardmaster_bench}
 port=${BENCH_PORT:-18085}
+# Health and metrics answer on the management interface (its own port, same Vert.x event loops).
+management_port=${BENCH_MANAGEMENT_PORT:-$((port + 1))}
 ym_apt_install wrk createrepo-c curl jq
 ym_find_jdk
 ym_ensure_postgres "$db"
@@ -40,7 +42,7 @@ done
 createrepo_ms=$(median "${createrepo_runs[@]}")
 
 log "starting Yardmaster on :$port with database $db (cleaned)"
-QUARKUS_HTTP_PORT=$port \
+QUARKUS_HTTP_PORT=$port QUARKUS_MANAGEMENT_PORT=$management_port \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$db \
 QUARKUS_FLYWAY_CLEAN_AT_START=true QUARKUS_FLYWAY_CLEAN_DISABLED=false \
 YARDMASTER_REPO_PATH="$dir/repo" YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=false \
@@ -49,7 +51,7 @@ QUARKUS_LOG_LEVEL=WARN \
 app=$!
 trap 'kill $app 2>/dev/null; wait $app 2>/dev/null' EXIT
 for _ in $(seq 1 120); do
-  curl -fsS "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$management_port/q/health/ready" >/dev/null 2>&1 && break
   kill -0 $app 2>/dev/null || die "Yardmaster did not start: $(tail -20 "$dir/yardmaster.log")"
   sleep 0.5
 done
@@ -91,7 +93,7 @@ wrk_rate() { wrk -t2 -c32 -d15s --latency "$@" | tee -a "$dir/wrk.log" | awk '/R
 curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds?limit=50" >/dev/null
 wrk -t2 -c32 -d5s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds?limit=50" >/dev/null  # warm-up
 api_rps=$(wrk_rate -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds?limit=50")
-peer_rps=$(wrk_rate "http://127.0.0.1:$port/q/health/live")
+peer_rps=$(wrk_rate "http://127.0.0.1:$management_port/q/health/live")
 # The same request answers from the shared answer cache (build/CatalogCache) after one version
 # read; a page at a random cursor per request mostly misses it (4,000 pages of ~60 kB against a
 # 32 MB cache) and shows the cost of the query and the serialization underneath.

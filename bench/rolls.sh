@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $HOSTS =~ ^[0-9]+$ && $BIG =~ ^[0-9]+$ && $PORT =~ ^[0-9]+$ && $CLIENTS =~ ^[0-9]+$ && $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "options take numbers"
 HTTP_PORT=${BENCH_HTTP_PORT:-$((PORT + 1))}
+MANAGEMENT_PORT=${BENCH_MANAGEMENT_PORT:-$((PORT + 2))}   # health answers on the management interface
 DB=${BENCH_DB:-yardmaster_bench_rolls}
 DIR=${BENCH_DIR:-/tmp/ym-bench-rolls}
 FLEET=$here/bin/fleet
@@ -74,7 +75,7 @@ t=$(now)
 log "fleet up in $(since "$t") s"
 
 log "starting Yardmaster on :$HTTP_PORT (database $DB, cleaned)"
-QUARKUS_HTTP_PORT=$HTTP_PORT \
+QUARKUS_HTTP_PORT=$HTTP_PORT QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
 QUARKUS_FLYWAY_CLEAN_AT_START=true QUARKUS_FLYWAY_CLEAN_DISABLED=false \
 YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=false \
@@ -85,7 +86,7 @@ QUARKUS_LOG_LEVEL=WARN \
   "$JAVA_HOME/bin/java" -Xmx512m "${YM_JAVA_OPTS[@]}" ${BENCH_JAVA_OPTS:-} -jar "$here/target/quarkus-app/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
 app=$!
 for _ in $(seq 1 240); do
-  curl -fsS "$BASE/q/health/ready" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
   kill -0 $app 2>/dev/null || die "Yardmaster did not start: $(tail -20 "$DIR/yardmaster.log")"
   sleep 0.5
 done

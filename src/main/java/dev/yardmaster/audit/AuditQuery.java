@@ -1,5 +1,6 @@
 package dev.yardmaster.audit;
 
+import dev.yardmaster.security.People;
 import dev.yardmaster.web.YardmasterException;
 import io.quarkus.panache.common.Parameters;
 import java.time.OffsetDateTime;
@@ -38,8 +39,9 @@ public record AuditQuery(String actor, String action, String environment, String
         List<String> where = new ArrayList<>();
         Parameters params = new Parameters();
         if (actor != null) {
-            where.add("(actor = :actor or onBehalfOf = :actor)");
-            params.and("actor", actor);
+            // People.key: the same person whatever the case (expression indexes in V70).
+            where.add("(lower(actor) = :actor or lower(onBehalfOf) = :actor)");
+            params.and("actor", People.key(actor));
         }
         if (action != null && action.endsWith("*")) {
             where.add("action like :action");

@@ -6,6 +6,7 @@ import dev.yardmaster.build.Build;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
+import dev.yardmaster.security.People;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.YardmasterException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -313,10 +314,11 @@ public class Promotions {
             throw new YardmasterException(403, "role-required", "Forbidden",
                     "Only a release-manager may " + verb + " promotions.", context(promotion));
         }
-        // The person deciding: the chat user a bot acts for, or the signed-in user.
+        // Everyone behind the request and behind the decision (principal and represented
+        // person, any case): one name in both means the same person or bot would decide.
         String decider = actor.onBehalfOf() != null ? actor.onBehalfOf() : actor.name();
-        if (decider.equals(promotion.requestedBy) || decider.equals(promotion.onBehalfOf)
-                || actor.name().equals(promotion.requestedBy)) {
+        if (People.overlap(People.behind(actor.name(), actor.onBehalfOf()),
+                People.behind(promotion.requestedBy, promotion.onBehalfOf))) {
             throw new YardmasterException(403, "self-approval", "Forbidden",
                     "A promotion needs a second person: " + decider + " requested it and cannot " + verb + " it.",
                     context(promotion));

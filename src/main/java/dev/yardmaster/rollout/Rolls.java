@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** Plans, starts and controls rolls: every rule a roll must pass and every audited control. */
 @ApplicationScoped
@@ -110,13 +109,11 @@ public class Rolls {
     }
 
     private List<InventoryHost> select(RollPlan.Strategy s) {
-        Pattern glob = s.names() == null ? null : Pattern.compile(java.util.Arrays.stream(s.names().split(","))
-                .map(g -> Pattern.quote(g).replace("*", "\\E.*\\Q").replace("?", "\\E.\\Q"))
-                .collect(java.util.stream.Collectors.joining("|")));
+        HostGlob glob = s.names() == null ? null : HostGlob.parse(s.names());
         return inventory.hosts(s.environment(), s.packageName()).stream()
                 .filter(h -> s.nodeType() == null || s.nodeType().equals(h.nodeType()))
                 .filter(h -> s.tag() == null || h.tags().contains(s.tag()))
-                .filter(h -> glob == null || glob.matcher(h.name()).matches())
+                .filter(h -> glob == null || glob.matches(h.name()))
                 .toList();
     }
 

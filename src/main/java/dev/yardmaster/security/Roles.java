@@ -13,6 +13,12 @@ public final class Roles {
     public static final String RELEASE_MANAGER = "release-manager";
     public static final String ADMIN = "admin";
 
+    /**
+     * Not a rung of the ladder above: held by a chat bot's service account, it lets the bot name
+     * the person it acts for ({@code onBehalfOf}). A person holding it gains nothing.
+     */
+    public static final String CHATOPS = "chatops";
+
     /** Lowest first. */
     public static final List<String> ALL = List.of(VIEWER, DEPLOYER, RELEASE_MANAGER, ADMIN);
 

@@ -128,6 +128,9 @@ public class ErrorResponses {
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri, HttpHeaders headers, HttpServerRequest request) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch) {
+            return InputErrors.problem(mismatch, uri).toResponse();
+        }
         if (e.getCause() instanceof JsonProcessingException json) {
             return malformedJson(json, uri, headers);
         }
@@ -182,7 +185,7 @@ public class ErrorResponses {
             return;
         }
         try {
-            auditLog.refused(currentUser.actor(request.getParam("onBehalfOf")), method + " " + request.path(), problem);
+            auditLog.refused(currentUser.checkedActor(), method + " " + request.path(), problem);
         } catch (RuntimeException auditFailure) {
             LOG.error("Could not audit a refused request", auditFailure);
         }

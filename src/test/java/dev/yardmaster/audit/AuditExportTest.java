@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Page;
 import dev.yardmaster.testing.Browser;
+import dev.yardmaster.testing.RealmPeople;
 import dev.yardmaster.testing.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -14,7 +15,6 @@ import io.restassured.response.Response;
 import java.io.StringReader;
 import java.net.URL;
 import java.util.List;
-import java.util.UUID;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class AuditExportTest {
 
     @Test
     void csvExportHoldsTheFilteredRangeOldestFirst() throws Exception {
-        String chatUser = "u" + UUID.randomUUID().toString().substring(0, 8);
+        String chatUser = RealmPeople.fresh("deployer");
         for (int i = 0; i < 3; i++) {
             lockAndUnlockFor(chatUser, "csv, \"quoted\" reason " + i);
         }
@@ -56,7 +56,7 @@ class AuditExportTest {
 
     @Test
     void jsonExportIsAnArrayOfEvents() throws Exception {
-        String chatUser = "u" + UUID.randomUUID().toString().substring(0, 8);
+        String chatUser = RealmPeople.fresh("deployer");
         lockAndUnlockFor(chatUser, "json export");
         Response response = given().auth().oauth2(Tokens.bot()).queryParam("actor", chatUser)
                 .queryParam("action", "environment.*").queryParam("format", "json").get("/api/audit/export");
@@ -78,7 +78,7 @@ class AuditExportTest {
 
     @Test
     void aViewerFiltersThePageAndOpensAPermalink() {
-        String chatUser = "u" + UUID.randomUUID().toString().substring(0, 8);
+        String chatUser = RealmPeople.fresh("deployer");
         lockAndUnlockFor(chatUser, "page check");
         Page page = browser.login(base.toString(), "carol");
         page.navigate(base + "audit");

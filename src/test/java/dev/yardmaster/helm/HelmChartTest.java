@@ -45,6 +45,14 @@ class HelmChartTest {
         assertThat(container.at("/livenessProbe/httpGet/path").asText()).isEqualTo("/q/health/live");
         assertThat(container.at("/readinessProbe/httpGet/path").asText()).isEqualTo("/q/health/ready");
         assertThat(container.at("/startupProbe/httpGet/path").asText()).isEqualTo("/q/health/started");
+        // Probes and the Prometheus scrape use the management port; only http is the application.
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+            assertThat(container.at("/" + probe + "/httpGet/port").asText()).isEqualTo("management");
+        }
+        assertThat(container.at("/ports").toString()).contains("\"name\":\"management\"").contains("\"containerPort\":9000");
+        assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1port").asText()).isEqualTo("9000");
+        assertThat(deployment.at("/spec/template/metadata/annotations/prometheus.io~1path").asText()).isEqualTo("/q/metrics");
+        assertThat(manifests.get("Service").at("/spec/ports").findValuesAsText("targetPort")).containsExactly("http", "management");
         assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
         assertThat(container.at("/securityContext/allowPrivilegeEscalation").asBoolean()).isFalse();
         assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
@@ -83,6 +91,9 @@ class HelmChartTest {
         JsonNode ingress = manifests.get("Ingress");
         assertThat(ingress.at("/spec/rules/0/host").asText()).isEqualTo("ym.example.com");
         assertThat(ingress.at("/spec/rules/0/http/paths/0/backend/service/name").asText()).isEqualTo("ym-yardmaster");
+        // Only the application port: health, metrics and the API description stay inside the cluster.
+        assertThat(ingress.at("/spec/rules/0/http/paths").findValuesAsText("name")).containsOnly("ym-yardmaster", "http");
+        assertThat(ingress.toString()).doesNotContain("management").doesNotContain("9000");
         assertThat(ingress.at("/spec/tls/0/secretName").asText()).isEqualTo("ym-tls");
         assertThat(ingress.at("/metadata/annotations").toString()).contains("proxy-buffering");
     }

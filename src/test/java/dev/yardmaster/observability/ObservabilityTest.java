@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,10 @@ import org.jboss.logmanager.LogContext;
 import org.jboss.logging.MDC;
 import org.junit.jupiter.api.Test;
 
-/** JSON logs carry the roll id; the documented meters appear at /q/metrics under their names. */
+/**
+ * JSON logs carry the roll id; the documented meters appear at /q/metrics under their names, on
+ * the management interface (the application port does not serve it).
+ */
 @QuarkusTest
 @TestProfile(ObservabilityTest.JsonLogs.class)
 class ObservabilityTest {
@@ -38,6 +43,10 @@ class ObservabilityTest {
 
     @Inject
     Meters meters;
+
+    /** Prometheus' scrape address: the management interface, whose root is /q. */
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metricsUrl;
 
     @Test
     void jsonLogLinesCarryTheRollIdWhileARollContextIsOpen() throws Exception {
@@ -68,7 +77,7 @@ class ObservabilityTest {
         meters.scan("ok");
         meters.sshConnection("host-key");
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
 
         assertThat(metrics).contains("yardmaster_rolls_hosts_total{state=\"succeeded\"} 1.0",
                 "yardmaster_promotions_total{outcome=\"applied\"} 1.0", "yardmaster_scans_total{outcome=\"ok\"} 1.0",

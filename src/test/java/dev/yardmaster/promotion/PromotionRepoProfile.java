@@ -11,7 +11,7 @@ import java.util.UUID;
 
 /**
  * A real repo server layout for promotion tests: build/ with flingerator 1.0.0 … 1.3.0, an
- * unreviewed 1.4.0, twenty 2.0.x builds for the concurrency test, and empty environment repos.
+ * unreviewed 1.4.0, sextant 1.0.0 … 1.3.0 for FourEyesTest, twenty 2.0.x builds for the concurrency test, and empty environment repos.
  */
 public class PromotionRepoProfile implements QuarkusTestProfile {
 
@@ -33,6 +33,9 @@ public class PromotionRepoProfile implements QuarkusTestProfile {
             }
             for (String version : List.of("1.0.0", "1.1.0")) {
                 Rpms.build(build, "quayside", version, "1", "ab/cd: quayside " + version);
+            }
+            for (String version : List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0")) {
+                Rpms.build(build, "sextant", version, "1", "ab/cd: sextant " + version);
             }
             for (int i = 0; i < CONCURRENT; i++) {
                 Rpms.build(build, "gnip-worker", "2.0." + i, "1", "ef/gh: worker 2.0." + i);

@@ -34,13 +34,30 @@ class AuthorizationMatrixTest {
         }
     }
 
-    /** Identity → the highest role it holds (the bot is a deployer). */
+    /**
+     * Identity → the highest role it holds. Bots are service accounts: chatops-bot (deployer) and
+     * release-bot (release-manager) hold the chatops role, plain-bot (deployer) does not.
+     */
     static final Map<String, Needs> IDENTITIES = Map.of(
             "carol", Needs.VIEWER,
             "alice", Needs.DEPLOYER,
             "chatops-bot", Needs.DEPLOYER,
+            "plain-bot", Needs.DEPLOYER,
             "bob", Needs.RELEASE_MANAGER,
+            "release-bot", Needs.RELEASE_MANAGER,
             "dave", Needs.ADMIN);
+
+    /**
+     * Who may name a person in onBehalfOf: only service accounts with the chatops role. Everyone
+     * here holds deployer, which the endpoint asks for, so only the claim decides.
+     */
+    static final Map<String, Boolean> MAY_ACT_FOR_OTHERS = Map.of(
+            "alice", false, "bob", false, "dave", false,
+            "plain-bot", false, "chatops-bot", true, "release-bot", true);
+
+    /** Quarkus' own endpoints live on the management port; the application port must not serve them. */
+    static final List<String> MANAGEMENT_PATHS = List.of("/q/metrics", "/q/openapi", "/q/swagger-ui", "/q/swagger-ui/",
+            "/q/health", "/q/health/ready");
 
     static final List<Endpoint> ENDPOINTS = List.of(
             new Endpoint("GET", "/api/environments", null, Needs.VIEWER),
@@ -145,6 +162,46 @@ class AuthorizationMatrixTest {
             assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
             assertThat(response.contentType()).startsWith("application/problem+json");
         }
+    }
+
+    @ParameterizedTest(name = "{0} sending onBehalfOf")
+    @MethodSource("actingForOthers")
+    void onlyChatopsServiceAccountsMayActOnBehalfOfAPerson(String identity, boolean allowed) {
+        // A drift check of an environment that does not exist: past the claim it fails on its own.
+        Response response = given().auth().oauth2(Tokens.forIdentity(identity)).queryParam("environment", "nosuch")
+                .queryParam("onBehalfOf", "erin").post("/api/drift/check");
+        if (allowed) {
+            assertThat(response.statusCode()).as(response.asString()).isNotIn(401, 403, 500);
+        } else {
+            assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
+            assertThat(response.contentType()).startsWith("application/problem+json");
+            assertThat(response.jsonPath().getString("type")).endsWith("/on-behalf-of-refused");
+        }
+    }
+
+    static Stream<Object[]> actingForOthers() {
+        return MAY_ACT_FOR_OTHERS.entrySet().stream().map(e -> new Object[] {e.getKey(), e.getValue()});
+    }
+
+    @ParameterizedTest(name = "{0} with a token of another client is 401")
+    @MethodSource("endpoints")
+    void aTokenIssuedToAnotherClientOfTheRealmIsUnauthorized(Endpoint endpoint) {
+        Response response = call(given().auth().oauth2(Tokens.otherApp("dave")), endpoint);
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(401);
+        assertThat(response.contentType()).startsWith("application/problem+json");
+    }
+
+    @ParameterizedTest(name = "{0} on the application port")
+    @MethodSource("managementPaths")
+    void managementEndpointsAreNotServedOnTheApplicationPort(String path) {
+        for (RequestSpecification caller : List.of(given(), given().auth().oauth2(Tokens.user("dave")))) {
+            Response response = caller.redirects().follow(false).get(path);
+            assertThat(response.statusCode()).as(path + ": " + response.asString()).isIn(401, 404);
+        }
+    }
+
+    static Stream<String> managementPaths() {
+        return MANAGEMENT_PATHS.stream();
     }
 
     @Test

@@ -37,9 +37,14 @@ public final class PackagedRig implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** One running application process. */
-    public record Instance(String name, Process process, int port) {
+    public record Instance(String name, Process process, int port, int managementPort) {
         public String url(String path) {
             return "http://127.0.0.1:" + port + path;
+        }
+
+        /** Health and metrics: the management interface, a port of its own. */
+        public String managementUrl(String path) {
+            return "http://127.0.0.1:" + managementPort + path;
         }
 
         public long pid() {
@@ -110,12 +115,15 @@ public final class PackagedRig implements AutoCloseable {
      */
     public Instance start(String name, boolean cleanDatabase) throws IOException {
         int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
+        int managementPort;
+        try (ServerSocket socket = new ServerSocket(0); ServerSocket management = new ServerSocket(0)) {
             port = socket.getLocalPort();
+            managementPort = management.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.datasource.jdbc.url=" + JDBC,
                 "-Dquarkus.flyway.clean-at-start=" + cleanDatabase,
                 "-Dquarkus.flyway.clean-disabled=false",
@@ -128,7 +136,7 @@ public final class PackagedRig implements AutoCloseable {
         command.addAll(List.of("-jar", Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().toString()));
         Path log = work.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        Instance instance = new Instance(name, process, port);
+        Instance instance = new Instance(name, process, port, managementPort);
         instances.add(instance);
         awaitReady(instance);
         return instance;
@@ -138,7 +146,7 @@ public final class PackagedRig implements AutoCloseable {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(instance.process().isAlive()).as(instance.name() + " is running (see " + work + ")").isTrue();
             try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(instance.url("/q/health/ready"))).build(),
+                return HTTP.send(HttpRequest.newBuilder(URI.create(instance.managementUrl("/q/health/ready"))).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
                 return false;

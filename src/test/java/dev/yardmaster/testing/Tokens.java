@@ -41,9 +41,27 @@ public final class Tokens {
                 "client_secret", "chatops-bot-secret")));
     }
 
-    /** The token for an identity of the authorization matrix: a user name or "chatops-bot". */
+    /**
+     * A service account's token: {@code plain-bot} (deployer, no chatops role) or
+     * {@code release-bot} (release-manager and chatops); the secret is the client id plus "-secret".
+     */
+    public static String serviceAccount(String clientId) {
+        return cached("client:" + clientId, () -> request(Map.of("grant_type", "client_credentials", "client_id", clientId,
+                "client_secret", clientId + "-secret")));
+    }
+
+    /** A demo user's token issued to {@code other-app}, another client of the realm: not for Yardmaster. */
+    public static String otherApp(String name) {
+        return cached("other-app:" + name, () -> request(Map.of("grant_type", "password", "client_id", "other-app",
+                "client_secret", "other-app-secret", "username", name, "password", name)));
+    }
+
+    /** The token for an identity of the authorization matrix: a user name, "chatops-bot" or another bot client. */
     public static String forIdentity(String identity) {
-        return identity.equals("chatops-bot") ? bot() : user(identity);
+        if (identity.equals("chatops-bot")) {
+            return bot();
+        }
+        return identity.endsWith("-bot") ? serviceAccount(identity) : user(identity);
     }
 
     private interface Fetch {
