@@ -28,6 +28,7 @@ ENV JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfM
 RUN cd /deployments && java $JAVA_OPTS -XX:AOTCacheOutput=/deployments/app.aot -Dquarkus.appcds.generate=true \
       -jar /deployments/quarkus-run.jar
 USER 10001
-EXPOSE 8080
+# 8080: the application; 9000: the management interface (health, metrics, OpenAPI), in-cluster only.
+EXPOSE 8080 9000
 # exec: the JVM is PID 1's only child-free process and receives SIGTERM for graceful hand-over.
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -Xlog:aot=error,aot+codecache*=error -jar /deployments/quarkus-run.jar"]
