@@ -27,6 +27,8 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 @Named("user")
 public class CurrentUser {
 
+    private static final String SERVICE_ACCOUNT_PREFIX = "service-account-";
+
     @Inject
     SecurityIdentity identity;
 
@@ -72,7 +74,7 @@ public class CurrentUser {
     /** A service account: Keycloak names its user {@code service-account-<client>}. */
     public boolean isBot() {
         String preferred = claim("preferred_username");
-        return preferred != null && preferred.startsWith("service-account-");
+        return preferred != null && preferred.startsWith(SERVICE_ACCOUNT_PREFIX);
     }
 
     /** Whether this caller holds the role; acting for a person, whether both hold it. */
@@ -159,9 +161,11 @@ public class CurrentUser {
             throw YardmasterException.badRequest("invalid-on-behalf-of",
                     "onBehalfOf must be a user name of the realm (letters, digits, . _ @ + -, at most 100).");
         }
+        // Keycloak keeps each service account as a user too; a bot acts for people, not for bots.
         PersonDirectory.Person person = directory.find(claimed).filter(PersonDirectory.Person::enabled)
+                .filter(p -> !p.name().startsWith(SERVICE_ACCOUNT_PREFIX))
                 .orElseThrow(() -> new YardmasterException(403, "unknown-person", "Forbidden",
-                        claimed + " is not an enabled user of the realm; a bot may only act for a person Yardmaster knows.",
+                        claimed + " is not an enabled person of the realm; a bot may only act for a person Yardmaster knows.",
                         Map.of("onBehalfOf", claimed)));
         List<String> needed = neededRoles();
         if (!needed.isEmpty() && needed.stream().noneMatch(person.roles()::contains)) {

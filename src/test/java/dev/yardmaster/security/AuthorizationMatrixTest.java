@@ -191,6 +191,26 @@ class AuthorizationMatrixTest {
         assertThat(response.contentType()).startsWith("application/problem+json");
     }
 
+    @Test
+    void anEndpointThatForgetsItsRoleAnnotationIsDeniedToEveryone() {
+        Response admin = given().auth().oauth2(Tokens.user("dave")).get("/api/test/forgotten-annotation");
+        assertThat(admin.statusCode()).as(admin.asString()).isEqualTo(403);
+        assertThat(admin.contentType()).startsWith("application/problem+json");
+        assertThat(given().get("/api/test/forgotten-annotation").statusCode()).isIn(401, 403);
+    }
+
+    @Test
+    void aTokenIssuedToAnotherClientOpensNoPageAndPostsNoForm() {
+        Response page = given().auth().oauth2(Tokens.otherApp("dave")).redirects().follow(false).get("/builds");
+        assertThat(page.statusCode()).as(page.asString()).isEqualTo(401);
+        Response form = given().auth().oauth2(Tokens.otherApp("dave")).redirects().follow(false)
+                .contentType("application/x-www-form-urlencoded").formParam("reason", "foreign token")
+                .post("/environments/review/lock");
+        assertThat(form.statusCode()).as(form.asString()).isEqualTo(401);
+        Response own = given().auth().oauth2(Tokens.user("dave")).redirects().follow(false).get("/builds");
+        assertThat(own.statusCode()).as("the console's own token still opens pages").isEqualTo(200);
+    }
+
     @ParameterizedTest(name = "{0} on the application port")
     @MethodSource("managementPaths")
     void managementEndpointsAreNotServedOnTheApplicationPort(String path) {

@@ -66,6 +66,10 @@ class OnBehalfOfTest {
         Response response = given().auth().oauth2(Tokens.bot()).contentType("application/json").queryParam("onBehalfOf", "mallory")
                 .body("{\"reason\":\"who?\"}").put("/api/environments/review/lock");
         assertProblem(response, 403, "unknown-person");
+        Response bot = given().auth().oauth2(Tokens.serviceAccount("release-bot")).contentType("application/json")
+                .queryParam("onBehalfOf", "service-account-chatops-bot").body("{\"reason\":\"a bot is no person\"}")
+                .put("/api/environments/review/lock");
+        assertProblem(bot, 403, "unknown-person");
     }
 
     @Test
