@@ -2,7 +2,7 @@
 # Build catalog benchmark (not a test): 5,000 real RPMs in build/.
 #  1. cold index: Yardmaster (first scan after start, and again on an emptied catalog) vs createrepo_c (ratio; goal <= 1.0)
 #  2. unchanged rescan time (goal <= 300 ms)
-#  3. GET /api/builds?limit=50 with wrk, next to GET /q/health/live as the peer (goal >= 2,000 req/s),
+#  3. GET /api/builds?limit=50 with wrk, next to GET /q/health/live (management port) as the peer (goal >= 2,000 req/s),
 #     and pages at random cursors (the answer cache mostly missed)
 # Needs PostgreSQL and Keycloak as for bin/test. The database named by BENCH_DB is CLEANED.
 # Usage: bench/catalog.sh [DIR]   (DIR defaults to /tmp/ym-bench; RPMs are made once and reused)

@@ -124,8 +124,7 @@ public class CurrentUser {
         if (claimed != null) {
             represent(claimed);
         }
-        return new Actor(name(), represented == null ? null : represented.name(), String.join(",", roles()),
-                clientId(), sourceIp(), userAgent());
+        return checkedActor();
     }
 
     public Actor actor() {
