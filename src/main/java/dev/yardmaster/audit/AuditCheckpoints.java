@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -118,13 +117,10 @@ public class AuditCheckpoints {
             return false;
         }
         Duration half = DurationConverter.parseDuration(interval).dividedBy(2);
-        Object newest = em.createNativeQuery("SELECT max(occurred_at) FROM audit_event WHERE action = :action")
-                .setParameter("action", ACTION).getSingleResult();
-        if (newest == null) {
-            return false;
-        }
-        Instant at = newest instanceof OffsetDateTime odt ? odt.toInstant() : ((java.sql.Timestamp) newest).toInstant();
-        return at.isAfter(Instant.now().minus(half));
+        return (Boolean) em.createNativeQuery("""
+                SELECT coalesce(max(occurred_at) > clock_timestamp() - make_interval(secs => :seconds), false)
+                FROM audit_event WHERE action = :action""")
+                .setParameter("seconds", half.toMillis() / 1000.0).setParameter("action", ACTION).getSingleResult();
     }
 
     private void write(Path dir, AuditCheckpoint checkpoint) {

@@ -244,6 +244,14 @@ public class ChainVerifier {
                     triggers.put(rs.getString(1), rs.getString(2) + ":" + rs.getString(3));
                 }
             }
+            for (String name : triggers.keySet()) {
+                if (!TRIGGERS.containsKey(name)) {
+                    // A trigger of someone else's could change rows after the chain trigger hashed them.
+                    String why = "trigger " + name + " on audit_event is not one the migrations installed";
+                    result.fail(Problem.DISABLED_TRIGGER, null, why);
+                    return Optional.of(why);
+                }
+            }
             for (var expected : TRIGGERS.entrySet()) {
                 String state = triggers.get(expected.getKey());
                 if (state == null || !state.equals("O:" + expected.getValue())) {

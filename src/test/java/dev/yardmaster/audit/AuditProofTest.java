@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.yardmaster.testing.SchemaOwner;
 import dev.yardmaster.testing.Tokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -25,6 +26,9 @@ class AuditProofTest {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    AuditCheckpoints checkpoints;
 
     @Test
     void theConsolesRuntimeRoleCannotAlterRewriteOrReplaceAnything() throws SQLException {
@@ -177,6 +181,20 @@ class AuditProofTest {
         Response event = given().auth().oauth2(Tokens.user("carol")).queryParam("action", "audit.checkpointed")
                 .queryParam("limit", 1).get("/api/audit");
         assertThat(event.jsonPath().getString("events[0].details.signature")).isEqualTo(signed.jsonPath().getString("signature"));
+    }
+
+    @Test
+    void aScheduledCheckpointSignsOnlyWhenSomethingWasRecordedSinceTheLast() {
+        ensureSomeEvents();
+        var first = QuarkusTransaction.requiringNew().call(() -> checkpoints.sign(false));
+        assertThat(first).isPresent();
+        // Only the checkpoint's own event is newer: another replica's (or this one's) next
+        // tick has nothing to sign.
+        assertThat(QuarkusTransaction.requiringNew().call(() -> checkpoints.sign(false))).isEmpty();
+        ensureSomeEvents();
+        var next = QuarkusTransaction.requiringNew().call(() -> checkpoints.sign(false));
+        assertThat(next).isPresent();
+        assertThat(next.get().count()).isGreaterThan(first.get().count());
     }
 
     private static void assertIntact() {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A flood of refusals from one principal is audited up to the limit per minute and summed up
- * in one event; verify and export are limited per principal with 429 and Retry-After.
+ * in one event; verify and export are limited per principal with 429 and Retry-After; replicas
+ * sign one checkpoint per interval between them.
  */
 @QuarkusTest
 @TestProfile(FloodControlTest.LowLimits.class)
@@ -27,12 +28,32 @@ class FloodControlTest {
     public static class LowLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("yardmaster.audit.refusals-per-minute", "5", "yardmaster.audit.heavy-reads-per-minute", "3");
+            return Map.of("yardmaster.audit.refusals-per-minute", "5", "yardmaster.audit.heavy-reads-per-minute", "3",
+                    "yardmaster.audit.checkpoint-interval", "1h");
         }
     }
 
     @Inject
     RefusalWindows refusalWindows;
+
+    @Inject
+    AuditCheckpoints checkpoints;
+
+    @Test
+    void ofSeveralReplicasOnlyOneSignsPerInterval() {
+        lockAndUnlock();
+        // Signed on demand (or by the first replica's tick); the next tick within half the
+        // interval (30 minutes here) signs nothing, although new events were recorded.
+        given().auth().oauth2(Tokens.user("dave")).post("/api/audit/checkpoints").then().statusCode(201);
+        lockAndUnlock();
+        assertThat(QuarkusTransaction.requiringNew().call(() -> checkpoints.sign(false))).isEmpty();
+    }
+
+    private static void lockAndUnlock() {
+        given().auth().oauth2(Tokens.user("alice")).contentType("application/json").body("{\"reason\":\"x\"}")
+                .put("/api/environments/staging/lock");
+        given().auth().oauth2(Tokens.user("alice")).delete("/api/environments/staging/lock").then().statusCode(200);
+    }
 
     @Test
     void aFloodOfRefusalsIsRecordedUpToTheLimitAndSummedUpOnce() {
