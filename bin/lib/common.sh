@@ -54,7 +54,9 @@ ym_find_jdk() {
 
 ym_mvn() { (cd "$YM_ROOT" && ./mvnw -B -q "$@"); }
 
-# PostgreSQL on 127.0.0.1:5432 with role and database 'yardmaster' (password 'yardmaster').
+# PostgreSQL on 127.0.0.1:5432 with database 'yardmaster' and two roles: 'yardmaster' owns
+# the database and the schema (Flyway migrates as it), 'yardmaster_app' is the console's runtime
+# role, which may only read and append the audit log (V75); passwords = role names.
 ym_ensure_postgres() {
   command -v pg_lsclusters >/dev/null || ym_apt_install postgresql
   if ! pg_lsclusters -h | grep -q .; then
@@ -79,6 +81,9 @@ DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'yardmaster') THEN
     CREATE ROLE yardmaster LOGIN PASSWORD 'yardmaster';
   END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'yardmaster_app') THEN
+    CREATE ROLE yardmaster_app LOGIN PASSWORD 'yardmaster_app' NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+  END IF;
 END \$\$;
 SQL
   local db
@@ -87,6 +92,22 @@ SQL
       su postgres -c "createdb -O yardmaster '$db'"
     fi
   done
+}
+
+# The Ed25519 key that signs audit checkpoints and the directory they are written to, kept
+# under .state (outside PostgreSQL); exported for the console. On Kubernetes both come from
+# the chart (a Secret and a volume).
+ym_audit_checkpoints() {
+  local dir=$YM_STATE/audit
+  mkdir -p "$dir/checkpoints"
+  if [ ! -s "$dir/checkpoint-key.pem" ]; then
+    command -v openssl >/dev/null || ym_apt_install openssl
+    (umask 077 && openssl genpkey -algorithm ed25519 -out "$dir/checkpoint-key.pem")
+    openssl pkey -in "$dir/checkpoint-key.pem" -pubout -out "$dir/checkpoint-key.pub.pem"
+    log "made an audit checkpoint key: $dir/checkpoint-key.pem (public: checkpoint-key.pub.pem)"
+  fi
+  export YARDMASTER_AUDIT_CHECKPOINT_KEY=$dir/checkpoint-key.pem
+  export YARDMASTER_AUDIT_CHECKPOINT_DIR=$dir/checkpoints
 }
 
 ym_keycloak_up() {

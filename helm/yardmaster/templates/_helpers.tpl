@@ -55,3 +55,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "yardmaster.hasSsh" -}}
 {{- if or .Values.existingSecret .Values.ssh.privateKey }}true{{- end }}
 {{- end }}
+
+{{/* The Secret holding the schema owner's password (Flyway, init container only). */}}
+{{- define "yardmaster.ownerSecretName" -}}
+{{- if .Values.database.owner.existingSecret }}{{ .Values.database.owner.existingSecret }}{{- else }}{{ include "yardmaster.fullname" . }}-owner{{- end }}
+{{- end }}

@@ -29,6 +29,14 @@ fixes them in one go instead of one per helm run.
 {{- $errors = append $errors "ssh.knownHosts is required with ssh.privateKey: Yardmaster verifies every host key and refuses unknown hosts" }}
 {{- end }}
 {{- end }}
+{{- if and .Values.database.owner.existingSecret .Values.database.owner.password }}
+{{- $errors = append $errors "database.owner.password is set inline but database.owner.existingSecret is also set: choose one" }}
+{{- else if and (not .Values.database.owner.existingSecret) (not .Values.database.owner.password) }}
+{{- $errors = append $errors "database.owner.password is required (or name a Secret with key database-password in database.owner.existingSecret): Flyway migrates as the schema owner" }}
+{{- end }}
+{{- if eq .Values.database.owner.username .Values.database.username }}
+{{- $errors = append $errors (printf "database.username and database.owner.username are both %q: the console must run as a role that does not own the schema, or the audit log proves nothing against it" .Values.database.username) }}
+{{- end }}
 {{- if lt (int .Values.replicaCount) 1 }}
 {{- $errors = append $errors "replicaCount must be at least 1" }}
 {{- end }}

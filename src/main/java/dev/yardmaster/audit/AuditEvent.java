@@ -9,6 +9,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import org.hibernate.annotations.Formula;
 import org.hibernate.annotations.Generated;
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -60,6 +62,16 @@ public class AuditEvent extends PanacheEntityBase {
 
     @JdbcTypeCode(SqlTypes.JSON)
     public Map<String, Object> details;
+
+    /** The event's number in the log, 1, 2, 3, ... without gaps (ids may skip; see V76). */
+    @Generated(event = EventType.INSERT)
+    @Column(insertable = false, updatable = false)
+    public Long seq;
+
+    /** details exactly as PostgreSQL prints the jsonb: what the hash covers (exports carry it). */
+    @JsonIgnore
+    @Formula("details::text")
+    public String detailsText;
 
     @Generated(event = EventType.INSERT)
     @Column(name = "prev_hash", insertable = false, updatable = false)

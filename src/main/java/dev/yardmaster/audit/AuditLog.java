@@ -70,6 +70,12 @@ public class AuditLog {
     @Inject
     Event<AuditEvent> recorded;
 
+    @Inject
+    RefusalWindows refusalWindows;
+
+    @Inject
+    ChainVerifier verifier;
+
     public Entry entry(Actor actor, String action) {
         return new Entry(actor, action);
     }
@@ -98,7 +104,11 @@ public class AuditLog {
         return event;
     }
 
-    /** Records, in a transaction of its own, that an action was refused and why. */
+    /**
+     * Records, in a transaction of its own, that an action was refused and why; beyond
+     * {@code yardmaster.audit.refusals-per-minute} per principal and minute it is only counted,
+     * and the minute's summary event reports the rest (see {@link RefusalWindows}).
+     */
     public void refused(Actor actor, String attempted, Problem problem) {
         Entry entry = entry(actor, "request.refused").outcome("refused").subject(attempted)
                 .detail("status", problem.status()).detail("type", problem.type())
@@ -107,17 +117,28 @@ public class AuditLog {
         Object packageName = problem.extensions().get("package");
         entry.environment(environment == null ? null : environment.toString());
         entry.packageName(packageName == null ? null : packageName.toString());
-        QuarkusTransaction.requiringNew().run(() -> record(entry));
+        QuarkusTransaction.requiringNew().run(() -> {
+            if (refusalWindows.admit(actor.name(), attempted)) {
+                record(entry);
+            }
+        });
     }
 
-    /** Walks the whole hash chain and reports the first link that does not hold. */
-    @Transactional
-    public Verification verify() {
-        return ChainVerifier.verify(em);
+    /**
+     * Walks the hash chain (from the last intact head, or from the start when {@code full}) and
+     * holds it against the newest signed checkpoint; reports the first thing that does not hold.
+     */
+    public Verification verify(boolean full) {
+        return verifier.verify(full);
     }
 
-    /** The outcome of a chain walk: {@code brokenAt} is null when every link holds. */
-    public record Verification(boolean intact, long checked, Long brokenAt, String reason) {
+    /**
+     * The outcome of a chain walk. {@code brokenAt} and {@code problem} are null when every link
+     * holds; {@code events} is the number of events in the log, {@code checked} how many this
+     * walk re-hashed (fewer than events when it started from {@code incrementalFrom}).
+     */
+    public record Verification(boolean intact, long checked, Long brokenAt, String reason, String problem,
+            long events, Long headId, Long incrementalFrom, AuditCheckpoint checkpoint, long millis) {
     }
 
     private static String truncate(String value, int max) {

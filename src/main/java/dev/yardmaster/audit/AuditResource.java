@@ -1,6 +1,11 @@
 package dev.yardmaster.audit;
 
+import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
+import dev.yardmaster.web.Problem;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.ws.rs.POST;
+import java.util.Optional;
 import dev.yardmaster.web.YardmasterException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -27,12 +32,31 @@ public class AuditResource {
     public record Page(List<AuditEvent> events, Long nextCursor) {
     }
 
+    /** The signed checkpoints, newest first, and the public key that verifies them. */
+    public record Checkpoints(String publicKey, List<AuditCheckpoint> checkpoints) {
+    }
+
     private final AuditLog auditLog;
     private final AuditExport export;
+    private final AuditCheckpoints checkpoints;
+    private final HeavyReads heavyReads;
+    private final CurrentUser currentUser;
 
-    AuditResource(AuditLog auditLog, AuditExport export) {
+    AuditResource(AuditLog auditLog, AuditExport export, AuditCheckpoints checkpoints, HeavyReads heavyReads,
+            CurrentUser currentUser) {
         this.auditLog = auditLog;
         this.export = export;
+        this.checkpoints = checkpoints;
+        this.heavyReads = heavyReads;
+        this.currentUser = currentUser;
+    }
+
+    /** 429 problem+json with Retry-After when this principal started too many heavy reads in the last minute. */
+    private Optional<Response> tooMany(String path) {
+        return heavyReads.admit(currentUser.name()).map(wait -> Response.fromResponse(Problem.of("too-many-heavy-reads",
+                "Too many requests", 429, "Verify and export read the whole log: at most the configured number per minute"
+                        + " and principal. Try again in " + wait.toSeconds() + " s.").at(path).toResponse())
+                .header("Retry-After", Long.toString(wait.toSeconds())).build());
     }
 
     @GET
@@ -61,6 +85,13 @@ public class AuditResource {
             @QueryParam("environment") String environment, @QueryParam("package") String packageName,
             @QueryParam("from") String from, @QueryParam("to") String to) {
         AuditQuery query = AuditQuery.of(actor, action, environment, packageName, from, to);
+        if (!format.equals("csv") && !format.equals("json")) {
+            throw YardmasterException.badRequest("invalid-format", "format must be csv or json.");
+        }
+        Optional<Response> refused = tooMany("/api/audit/export");
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         String stamp = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return switch (format) {
             case "csv" -> Response.ok(export.csv(query), "text/csv; charset=UTF-8")
@@ -86,8 +117,36 @@ public class AuditResource {
     @GET
     @Path("/verify")
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Walk the hash chain", description = "Recomputes every event's hash and reports the first broken link.")
-    public AuditLog.Verification verify() {
-        return auditLog.verify();
+    @Operation(summary = "Prove the log", description = "Re-hashes the events in Java from the last intact head (full=true: from the first event),"
+            + " holds the chain against the newest signed checkpoint and reports the first thing that does not hold, with a reason and a"
+            + " problem code (REPLACED_FUNCTION, DISABLED_TRIGGER, REWRITTEN_ROW, BROKEN_LINK, RENUMBERED, RECHAINED, CUT_TAIL, FORGED_CHECKPOINT).")
+    public Response verify(@QueryParam("full") @DefaultValue("false") boolean full) {
+        return tooMany("/api/audit/verify").orElseGet(() -> Response.ok(auditLog.verify(full)).build());
+    }
+
+    @GET
+    @Path("/checkpoints")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Signed checkpoints, newest first", description = "From the checkpoint directory outside the database, with the Ed25519 public key (PEM) that verifies them.")
+    public Checkpoints checkpoints(@QueryParam("limit") @DefaultValue("20") int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 1000.");
+        }
+        return new Checkpoints(checkpoints.publicKeyPem().orElse(null), checkpoints.newest(limit));
+    }
+
+    @POST
+    @Path("/checkpoints")
+    @RolesAllowed(Roles.ADMIN)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Sign the head of the log now", description = "Writes a checkpoint to the directory and the webhook stream; 409 when no signing key is configured.")
+    public Response checkpointNow() {
+        if (!checkpoints.enabled()) {
+            throw YardmasterException.conflict("no-checkpoint-key",
+                    "No checkpoint key is configured (yardmaster.audit.checkpoint-key): checkpoints are off.");
+        }
+        Optional<AuditCheckpoint> signed = QuarkusTransaction.requiringNew().call(() -> checkpoints.sign(true));
+        return signed.map(c -> Response.status(201).entity(c).build())
+                .orElseThrow(() -> YardmasterException.conflict("empty-audit-log", "The audit log is empty: nothing to sign."));
     }
 }

@@ -28,6 +28,7 @@ class HelmChartTest {
     static final Map<String, String> REQUIRED = Map.of(
             "database.url", "jdbc:postgresql://postgres.db:5432/yardmaster",
             "database.password", "db-secret",
+            "database.owner.password", "owner-secret",
             "oidc.authServerUrl", "https://sso.example.com/realms/yardmaster",
             "oidc.clientSecret", "oidc-secret",
             "repo.host", "yum.example.com");
@@ -73,7 +74,9 @@ class HelmChartTest {
         Map<String, String> values = new LinkedHashMap<>(REQUIRED);
         values.remove("database.password");
         values.remove("oidc.clientSecret");
+        values.remove("database.owner.password");
         values.put("existingSecret", "yardmaster-credentials");
+        values.put("database.owner.existingSecret", "yardmaster-owner");
         Map<String, JsonNode> manifests = render(values, true);
         assertThat(manifests).doesNotContainKey("Secret");
         JsonNode container = manifests.get("Deployment").at("/spec/template/spec/containers/0");
@@ -117,6 +120,37 @@ class HelmChartTest {
         assertThat(manifests.get("ConfigMap").at("/data/YARDMASTER_SCALING_REGION").asText()).isEqualTo("eu-west-1");
         assertThat(manifests.get("Deployment").toString()).doesNotContain("AWS_ACCESS_KEY_ID");
         assertThat(manifests.get("Secret").at("/data/aws-access-key-id").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void migrationsRunAsTheOwnerInAnInitContainerAndTheConsoleNeverSeesTheOwnersPassword() throws Exception {
+        Map<String, JsonNode> manifests = render(Map.of("audit.checkpointKeySecret", "audit-key",
+                "audit.checkpointClaim", "audit-checkpoints"));
+        JsonNode pod = manifests.get("Deployment").at("/spec/template/spec");
+        JsonNode migrate = pod.at("/initContainers/0");
+        assertThat(migrate.at("/name").asText()).isEqualTo("migrate");
+        assertThat(envSecretRef(migrate, "QUARKUS_FLYWAY_PASSWORD")).isEqualTo("ym-yardmaster-owner");
+        assertThat(migrate.toString()).contains("QUARKUS_INIT_AND_EXIT").contains("\"yardmaster\"");
+        JsonNode console = pod.at("/containers/0");
+        assertThat(console.toString()).doesNotContain("QUARKUS_FLYWAY_PASSWORD").doesNotContain("-owner");
+        JsonNode config = manifests.get("ConfigMap").at("/data");
+        assertThat(config.at("/QUARKUS_DATASOURCE_USERNAME").asText()).isEqualTo("yardmaster_app");
+        assertThat(config.at("/QUARKUS_FLYWAY_MIGRATE_AT_START").asText()).isEqualTo("false");
+        assertThat(config.at("/YARDMASTER_AUDIT_CHECKPOINT_KEY").asText()).isEqualTo("/etc/yardmaster/audit-key/checkpoint-key.pem");
+        assertThat(config.at("/YARDMASTER_AUDIT_CHECKPOINT_DIR").asText()).isEqualTo("/var/lib/yardmaster/checkpoints");
+        assertThat(pod.get("volumes").toString()).contains("\"secretName\":\"audit-key\"").contains("\"claimName\":\"audit-checkpoints\"");
+        assertThat(manifests.get("Secret/ym-yardmaster-owner").at("/data/database-password").asText())
+                .isEqualTo(java.util.Base64.getEncoder().encodeToString("owner-secret".getBytes()));
+        assertThat(manifests.get("Secret/ym-yardmaster").toString()).doesNotContain(
+                java.util.Base64.getEncoder().encodeToString("owner-secret".getBytes()));
+    }
+
+    @Test
+    void theConsoleMayNotRunAsTheSchemaOwner() {
+        assertThatThrownBy(() -> render(Map.of("database.username", "yardmaster")))
+                .hasMessageContaining("the console must run as a role that does not own the schema");
+        assertThatThrownBy(() -> render(Map.of(), false, "database.owner.password"))
+                .hasMessageContaining("database.owner.password is required");
     }
 
     @Test
@@ -176,7 +210,10 @@ class HelmChartTest {
                     .filter(doc -> doc != null && doc.has("kind")).forEach(documents::add);
         }
         for (JsonNode doc : documents) {
-            byKind.put(doc.get("kind").asText(), doc);
+            // The first of a kind under its kind (the chart's own Secret comes before the
+            // owner's), every one also under kind/name.
+            byKind.putIfAbsent(doc.get("kind").asText(), doc);
+            byKind.put(doc.get("kind").asText() + "/" + doc.at("/metadata/name").asText(), doc);
         }
         return byKind;
     }
