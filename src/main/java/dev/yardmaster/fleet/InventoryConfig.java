@@ -12,7 +12,7 @@ public interface InventoryConfig {
     /**
      * A CSV ({@code address,port,environment,node_type,packages,services}, lists space-separated)
      * or YAML ({@code hosts: [{address, port, environment, node_type, packages: [..], services: [..]}]})
-     * file imported at start when the inventory is empty.
+     * file, or an Ansible inventory (INI or YAML), imported at start when the inventory is empty.
      */
     Optional<String> importFile();
 
