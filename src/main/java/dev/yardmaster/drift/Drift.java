@@ -191,10 +191,69 @@ public class Drift {
             }
             return e;
         });
+        Map<String, Answer> answers = askAll(hosts.values(), asked);
+        int failed = (int) answers.values().stream().filter(a -> a.error() != null).count();
+        QuarkusTransaction.requiringNew().run(() -> {
+            recordAnswers(hosts, asked, answers);
+            audit.record(audit.entry(actor, "drift.checked").environment(env.name).packageName(pkg)
+                    .subject(env.name).detail("hosts", hosts.size()).detail("unanswered", failed));
+        });
+        return new CheckResult(hosts.size(), hosts.size() - failed, failed, report(env.name, pkg));
+    }
+
+    /** What a check of many hosts found: how many were asked, answered and could not be asked, and how long it took. */
+    public record Asked(int hosts, int answered, int failed, long millis) {
+    }
+
+    /**
+     * Asks hosts (every host of every environment, or those named) about every package of their
+     * environment — what they are listed with, what is promoted there, what was seen there — and
+     * records the answers; a host that cannot be asked keeps its last known version and gets the
+     * reason. The start-up and new-host checks. Audited as {@code drift.checked} with the trigger.
+     */
+    public Asked checkHosts(Actor actor, String trigger, java.util.Set<String> names) {
+        long started = System.nanoTime();
+        Map<String, InventoryHost> hosts = new LinkedHashMap<>();
+        Map<String, List<String>> asked = new LinkedHashMap<>();
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (Environment e : Environment.inLifecycleOrder()) {
+                for (String p : packagesIn(e)) {
+                    for (InventoryHost h : inventory.hosts(e.name, p)) {
+                        if (names == null || names.contains(h.name())) {
+                            hosts.putIfAbsent(h.name(), h);
+                            asked.computeIfAbsent(h.name(), k -> new ArrayList<>()).add(p);
+                        }
+                    }
+                }
+            }
+        });
+        if (hosts.isEmpty()) {
+            return new Asked(0, 0, 0, 0);
+        }
+        Map<String, Answer> answers;
+        if (ssh.isConfigured()) {
+            answers = askAll(hosts.values(), asked);
+        } else {
+            answers = new HashMap<>();
+            Answer why = new Answer(Map.of(), "SSH is not configured (yardmaster.ssh.private-key, known-hosts)", now());
+            hosts.keySet().forEach(name -> answers.put(name, why));
+        }
+        int failed = (int) answers.values().stream().filter(a -> a.error() != null).count();
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        QuarkusTransaction.requiringNew().run(() -> {
+            recordAnswers(hosts, asked, answers);
+            audit.record(audit.entry(actor, "drift.checked").subject(trigger).detail("trigger", trigger)
+                    .detail("hosts", hosts.size()).detail("unanswered", failed).detail("millis", millis));
+        });
+        return new Asked(hosts.size(), hosts.size() - failed, failed, millis);
+    }
+
+    /** Asks each host about its packages, {@code yardmaster.drift.parallelism} at a time. */
+    private Map<String, Answer> askAll(java.util.Collection<InventoryHost> hosts, Map<String, List<String>> asked) {
         Map<String, Answer> answers = new ConcurrentHashMap<>();
         Semaphore slots = new Semaphore(Math.max(1, config.parallelism()));
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (InventoryHost host : hosts.values()) {
+            for (InventoryHost host : hosts) {
                 pool.submit(() -> {
                     slots.acquireUninterruptibly();
                     try {
@@ -205,25 +264,30 @@ public class Drift {
                 });
             }
         }
-        int failed = (int) answers.values().stream().filter(a -> a.error() != null).count();
-        QuarkusTransaction.requiringNew().run(() -> {
-            for (var entry : asked.entrySet()) {
-                Answer answer = answers.get(entry.getKey());
-                for (String p : entry.getValue()) {
-                    if (answer.error() != null) {
-                        HostPackage.unreadable(entry.getKey(), env.name, p, answer.error());
-                    } else {
-                        HostPackage.seen(entry.getKey(), env.name, p, answer.installed().get(p), HostPackage.Source.check, null);
-                    }
-                }
-            }
-            audit.record(audit.entry(actor, "drift.checked").environment(env.name).packageName(pkg)
-                    .subject(env.name).detail("hosts", hosts.size()).detail("unanswered", failed));
-        });
-        return new CheckResult(hosts.size(), hosts.size() - failed, failed, report(env.name, pkg));
+        return answers;
     }
 
-    private record Answer(Map<String, String> installed, String error) {
+    /** In the caller's transaction: each answer as of the time it came, never over a newer record (a roll's). */
+    private static void recordAnswers(Map<String, InventoryHost> hosts, Map<String, List<String>> asked,
+            Map<String, Answer> answers) {
+        for (var entry : asked.entrySet()) {
+            Answer answer = answers.get(entry.getKey());
+            String environment = hosts.get(entry.getKey()).environment();
+            for (String p : entry.getValue()) {
+                if (answer.error() != null) {
+                    HostPackage.unreadableAt(entry.getKey(), environment, p, answer.error(), answer.at());
+                } else {
+                    HostPackage.seenAt(entry.getKey(), environment, p, answer.installed().get(p), answer.at());
+                }
+            }
+        }
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(java.time.ZoneOffset.UTC);
+    }
+
+    private record Answer(Map<String, String> installed, String error, OffsetDateTime at) {
     }
 
     private Answer ask(InventoryHost host, List<String> packages) {
@@ -239,17 +303,17 @@ public class Drift {
                 }
             });
             if (result.timedOut()) {
-                return new Answer(Map.of(), "rpm -q did not answer within " + config.timeout().toSeconds() + " s");
+                return new Answer(Map.of(), "rpm -q did not answer within " + config.timeout().toSeconds() + " s", now());
             }
             if (result.canceled()) {
-                return new Answer(Map.of(), "interrupted");
+                return new Answer(Map.of(), "interrupted", now());
             }
         } catch (SshFailure e) {
-            return new Answer(Map.of(), e.getMessage());
+            return new Answer(Map.of(), e.getMessage(), now());
         } catch (RuntimeException e) {
-            return new Answer(Map.of(), e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new Answer(Map.of(), e.getClass().getSimpleName() + ": " + e.getMessage(), now());
         }
-        return new Answer(parse(packages, out), null);
+        return new Answer(parse(packages, out), null, now());
     }
 
     /**

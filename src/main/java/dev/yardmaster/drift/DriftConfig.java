@@ -15,4 +15,11 @@ public interface DriftConfig {
     /** Time allowed for one host: connect, authenticate and answer {@code rpm -q}. */
     @WithDefault("15s")
     Duration timeout();
+
+    /**
+     * Ask every host what it runs at start (one replica, under an advisory lock) and each host
+     * when it is added or imported, so drift shows real versions before any roll.
+     */
+    @WithDefault("true")
+    boolean askHosts();
 }

@@ -1,12 +1,15 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
+import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
@@ -17,9 +20,14 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
-/** The fleet page: the static inventory, add/remove hosts, import CSV or YAML. */
+/**
+ * The fleet page: the static inventory with what each host was last seen running, add/remove
+ * hosts, and imports (CSV, YAML, Ansible) previewed as a diff before they are applied.
+ */
 @Path("/fleet")
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed(Roles.VIEWER)
@@ -28,24 +36,34 @@ public class FleetPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance fleet(List<Host> hosts, List<String> environments, String environment,
-                java.util.Map<String, Long> counts);
+                Map<String, Long> counts, Map<String, List<HostPackage>> running, List<String> formats);
+
+        static native TemplateInstance importPreview(InventoryImport.Diff diff, String inventory, String format, boolean prune,
+                String error, Integer errorLine, List<String> formats);
     }
 
+    private static final List<String> FORMATS = Arrays.stream(InventoryFormat.values()).map(f -> f.id).toList();
+
     private final Inventory inventory;
+    private final InventoryImport imports;
     private final CurrentUser user;
     private final Flash flash;
+    private final AuditLog audit;
 
-    FleetPages(Inventory inventory, CurrentUser user, Flash flash) {
+    FleetPages(Inventory inventory, InventoryImport imports, CurrentUser user, Flash flash, AuditLog audit) {
         this.inventory = inventory;
+        this.imports = imports;
         this.user = user;
         this.flash = flash;
+        this.audit = audit;
     }
 
     @GET
+    @Transactional
     public TemplateInstance fleet(@QueryParam("environment") String environment) {
         List<Host> hosts = environment == null || environment.isBlank() ? Host.inOrder() : Host.in(environment);
         return Templates.fleet(hosts, Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                environment == null ? "" : environment, Inventory.countsByEnvironment());
+                environment == null ? "" : environment, Inventory.countsByEnvironment(), HostPackage.byHost(), FORMATS);
     }
 
     @POST
@@ -62,8 +80,8 @@ public class FleetPages {
             }
             portNumber = Integer.valueOf(port.strip());
         }
-        Host host = inventory.add(user.actor(), new Inventory.HostInput(name, address, portNumber, environment, nodeType,
-                Inventory.list(tags), Inventory.list(packages), Inventory.list(services)));
+        Host host = inventory.add(Editor.of(user, user.actor()), new Inventory.HostInput(name, address, portNumber, environment,
+                nodeType, Inventory.list(tags), Inventory.list(packages), Inventory.list(services)));
         return flash.redirect("/fleet", "Added " + host.name + ".");
     }
 
@@ -72,16 +90,51 @@ public class FleetPages {
     @RolesAllowed(Roles.DEPLOYER)
     public Response remove(@PathParam("id") long id) {
         String name = inventory.require(id).name;
-        inventory.remove(user.actor(), id);
+        inventory.remove(Editor.of(user, user.actor()), id);
         return flash.redirect("/fleet", "Removed " + name + ".");
     }
 
+    /** Shows what the import would do; changes nothing. The form keeps the text for "Apply". */
+    @POST
+    @Path("/import/preview")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response preview(@FormParam("inventory") String text, @FormParam("format") String format,
+            @FormParam("prune") String prune) {
+        String chosen = format == null || format.isBlank() ? null : format;
+        try {
+            InventoryImport.Diff diff = imports.importText(Editor.of(user, user.actor()), text, chosen, true, prune != null,
+                    "fleet page");
+            return Response.ok(Templates.importPreview(diff, text, chosen, prune != null, null, null, FORMATS)).build();
+        } catch (YardmasterException e) {
+            return Response.status(e.status())
+                    .entity(Templates.importPreview(null, text, chosen, prune != null, e.getMessage(), line(e), FORMATS)).build();
+        }
+    }
+
+    /** Applies the import whole, then back to the fleet (303); a refusal shows the preview again with the text kept. */
     @POST
     @Path("/import")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Roles.DEPLOYER)
-    public Response importHosts(@FormParam("inventory") String text) {
-        Inventory.ImportResult result = inventory.importText(user.actor(), text, "fleet page");
-        return flash.redirect("/fleet", "Imported: " + result.added() + " added, " + result.updated() + " updated.");
+    public Response importHosts(@FormParam("inventory") String text, @FormParam("format") String format,
+            @FormParam("prune") String prune) {
+        String chosen = format == null || format.isBlank() ? null : format;
+        try {
+            InventoryImport.Diff diff = imports.importText(Editor.of(user, user.actor()), text, chosen, false, prune != null,
+                    "fleet page");
+            return flash.redirect("/fleet", "Imported (" + diff.format() + "): " + diff.added().size() + " added, "
+                    + diff.changed().size() + " changed, " + diff.removed().size() + " removed, " + diff.unchanged()
+                    + " unchanged.");
+        } catch (YardmasterException e) {
+            audit.refused(user.actor(), "POST /fleet/import", e.problem());
+            InventoryImport.Diff diff = e.problem().extensions().get("diff") instanceof InventoryImport.Diff d ? d : null;
+            return Response.status(e.status())
+                    .entity(Templates.importPreview(diff, text, chosen, prune != null, e.getMessage(), line(e), FORMATS)).build();
+        }
+    }
+
+    private static Integer line(YardmasterException e) {
+        return e.problem().extensions().get("line") instanceof Integer line ? line : null;
     }
 }

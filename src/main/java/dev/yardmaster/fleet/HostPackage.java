@@ -84,4 +84,44 @@ public class HostPackage extends PanacheEntityBase {
                 .setParameter(1, hostName).setParameter(2, environment).setParameter(3, packageName)
                 .setParameter(4, OffsetDateTime.now(ZoneOffset.UTC)).setParameter(5, why).executeUpdate();
     }
+
+    /** What each host was last seen running (or why it could not be asked), by host name, packages in name order. */
+    public static java.util.Map<String, List<HostPackage>> byHost() {
+        java.util.Map<String, List<HostPackage>> byHost = new java.util.HashMap<>();
+        for (HostPackage p : HostPackage.<HostPackage>list("order by hostName, packageName")) {
+            byHost.computeIfAbsent(p.hostName, h -> new java.util.ArrayList<>()).add(p);
+        }
+        return byHost;
+    }
+
+    /**
+     * Records what a check's {@code rpm -q} said at {@code answeredAt}, unless something newer is
+     * already recorded: a start-up check that asked a host before a roll updated it must not
+     * overwrite what the roll saw afterwards.
+     */
+    public static void seenAt(String hostName, String environment, String packageName, String evr, OffsetDateTime answeredAt) {
+        getEntityManager().createNativeQuery("""
+                insert into host_package (host_name, environment, package_name, installed_evr, checked_at, source, roll_id, error)
+                values (?1, ?2, ?3, ?4, ?5, 'check', null, null)
+                on conflict (host_name, package_name) do update set environment = excluded.environment,
+                    installed_evr = excluded.installed_evr, checked_at = excluded.checked_at, source = 'check',
+                    roll_id = null, error = null
+                where host_package.checked_at <= excluded.checked_at""")
+                .setParameter(1, hostName).setParameter(2, environment).setParameter(3, packageName).setParameter(4, evr)
+                .setParameter(5, answeredAt).executeUpdate();
+    }
+
+    /** Records why a check at {@code answeredAt} could not read the version, unless something newer is recorded. */
+    public static void unreadableAt(String hostName, String environment, String packageName, String error,
+            OffsetDateTime answeredAt) {
+        String why = error == null ? "no answer" : error.length() > 500 ? error.substring(0, 500) : error;
+        getEntityManager().createNativeQuery("""
+                insert into host_package (host_name, environment, package_name, installed_evr, checked_at, source, roll_id, error)
+                values (?1, ?2, ?3, null, ?4, 'check', null, ?5)
+                on conflict (host_name, package_name) do update set environment = excluded.environment,
+                    checked_at = excluded.checked_at, source = 'check', error = excluded.error
+                where host_package.checked_at <= excluded.checked_at""")
+                .setParameter(1, hostName).setParameter(2, environment).setParameter(3, packageName)
+                .setParameter(4, answeredAt).setParameter(5, why).executeUpdate();
+    }
 }

@@ -2,6 +2,7 @@ package dev.yardmaster.fleet;
 
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
+import dev.yardmaster.web.YardmasterException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -18,24 +19,21 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The static inventory for bots and scripts. */
+/**
+ * The static inventory for bots and scripts. Changing a host needs the role that may roll its
+ * environment (both environments for a move), and none of them locked or frozen.
+ */
 @Path("/api/hosts")
 @Tag(name = "Fleet")
 public class HostResource {
 
-    public record HostView(long id, String name, String address, int port, String environment, String nodeType,
-            List<String> tags, List<String> packages, List<String> services, String source) {
-        static HostView of(Host h) {
-            return new HostView(h.id, h.name, h.address, h.port, h.environment, h.nodeType, h.tagList(), h.packageList(),
-                    h.serviceList(), h.source);
-        }
-    }
-
     private final Inventory inventory;
+    private final InventoryImport imports;
     private final CurrentUser user;
 
-    HostResource(Inventory inventory, CurrentUser user) {
+    HostResource(Inventory inventory, InventoryImport imports, CurrentUser user) {
         this.inventory = inventory;
+        this.imports = imports;
         this.user = user;
     }
 
@@ -58,9 +56,10 @@ public class HostResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.DEPLOYER)
-    @Operation(summary = "Add a host")
+    @Operation(summary = "Add a host", description = "Needs the role that may roll the host's environment (prod: release-manager); "
+            + "423 while it is locked or frozen.")
     public Response add(Inventory.HostInput input, @QueryParam("onBehalfOf") String onBehalfOf) {
-        Host host = inventory.add(user.actor(onBehalfOf), orEmpty(input));
+        Host host = inventory.add(Editor.of(user, user.actor(onBehalfOf)), orEmpty(input));
         return Response.created(URI.create("/api/hosts/" + host.id)).entity(HostView.of(host)).build();
     }
 
@@ -68,27 +67,47 @@ public class HostResource {
     @Path("/{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.DEPLOYER)
-    @Operation(summary = "Change a host")
+    @Operation(summary = "Change or move a host", description = "Needs the role that may roll its environment; moving it needs "
+            + "that role on both sides. 423 while either is locked or frozen. Audited with before and after.")
     public HostView update(@PathParam("id") long id, Inventory.HostInput input, @QueryParam("onBehalfOf") String onBehalfOf) {
-        return HostView.of(inventory.update(user.actor(onBehalfOf), id, orEmpty(input)));
+        return HostView.of(inventory.update(Editor.of(user, user.actor(onBehalfOf)), id, orEmpty(input)));
     }
 
     @DELETE
     @Path("/{id}")
     @RolesAllowed(Roles.DEPLOYER)
-    @Operation(summary = "Remove a host")
+    @Operation(summary = "Remove a host", description = "Needs the role that may roll its environment; 423 while locked or frozen.")
     public Response remove(@PathParam("id") long id, @QueryParam("onBehalfOf") String onBehalfOf) {
-        inventory.remove(user.actor(onBehalfOf), id);
+        inventory.remove(Editor.of(user, user.actor(onBehalfOf)), id);
         return Response.noContent().build();
     }
 
     @POST
     @Path("/import")
-    @Consumes({ "text/csv", "application/yaml", "text/yaml", MediaType.TEXT_PLAIN })
+    @Consumes({ "text/csv", "application/yaml", "text/yaml", "application/x-yaml", MediaType.TEXT_PLAIN,
+            MediaType.APPLICATION_OCTET_STREAM })
     @RolesAllowed(Roles.DEPLOYER)
-    @Operation(summary = "Import hosts from CSV or YAML", description = "CSV header: address,port,environment,node_type,packages,services (lists space-separated). Known address:port pairs are updated. All or nothing.")
-    public Inventory.ImportResult importHosts(String body, @QueryParam("onBehalfOf") String onBehalfOf) {
-        return inventory.importText(user.actor(onBehalfOf), body, "api");
+    @Operation(summary = "Import hosts: CSV, Yardmaster's YAML, or an Ansible INI/YAML inventory; all or nothing",
+            description = "format: csv | yaml | ansible-ini | ansible-yaml (default: guessed). Known address:port pairs "
+                    + "(else names) are changed. dryRun=true returns the diff (added, changed with before/after, removed, "
+                    + "refused with the reason per host) and changes nothing. prune=true also removes the hosts of the "
+                    + "environments the file names that it does not list. Any refused host refuses the whole import "
+                    + "(422, listing them); a file that cannot be read is 400 naming the line.")
+    public InventoryImport.Diff importHosts(String body, @QueryParam("format") String format,
+            @QueryParam("dryRun") String dryRun, @QueryParam("prune") String prune, @QueryParam("onBehalfOf") String onBehalfOf) {
+        return imports.importText(Editor.of(user, user.actor(onBehalfOf)), body, format, flag("dryRun", dryRun),
+                flag("prune", prune), "api");
+    }
+
+    /** true / false (absent: false); anything else is a 400 rather than a silent false. */
+    static boolean flag(String name, String value) {
+        if (value == null || value.isBlank() || value.strip().equals("false")) {
+            return false;
+        }
+        if (value.strip().equals("true")) {
+            return true;
+        }
+        throw YardmasterException.badRequest("bad-parameter", name + " must be true or false, not '" + Inventory.printable(value) + "'.");
     }
 
     private static Inventory.HostInput orEmpty(Inventory.HostInput input) {

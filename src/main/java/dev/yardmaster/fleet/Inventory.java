@@ -1,39 +1,30 @@
 package dev.yardmaster.fleet;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.ssh.SshSessions;
 import dev.yardmaster.web.YardmasterException;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
 import jakarta.transaction.Transactional;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVRecord;
-import org.jboss.logging.Logger;
 
 /**
  * The fleet: hosts per environment and node type from every {@link HostSource}, the static
- * inventory's edits and imports, and the turn-time "is this host still there?" check.
+ * inventory's edits (checked by {@link InventoryAuthority}, audited with before and after), and
+ * the turn-time "is this host still there?" check. Imports are {@link InventoryImport}'s.
  */
 @ApplicationScoped
 public class Inventory {
 
-    private static final Logger LOG = Logger.getLogger(Inventory.class);
     static final Pattern ENVIRONMENT = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     static final Pattern NODE_TYPE = Pattern.compile("[a-z][a-z0-9-]{0,39}");
     static final Pattern TAG = Pattern.compile("[a-z0-9._+-]{1,40}");
@@ -45,32 +36,23 @@ public class Inventory {
             List<String> tags, List<String> packages, List<String> services) {
     }
 
-    public record ImportResult(int added, int updated) {
+    /** Fired (in the changing transaction) with the hosts added or changed, so they can be asked what they run. */
+    public record HostsChanged(Set<String> names) {
     }
 
     private final Instance<HostSource> sources;
-    private final InventoryConfig config;
     private final AuditLog audit;
     private final SshSessions ssh;
+    private final InventoryAuthority authority;
+    private final Event<HostsChanged> changed;
 
-    Inventory(Instance<HostSource> sources, InventoryConfig config, AuditLog audit, SshSessions ssh) {
+    Inventory(Instance<HostSource> sources, AuditLog audit, SshSessions ssh, InventoryAuthority authority,
+            Event<HostsChanged> changed) {
         this.sources = sources;
-        this.config = config;
         this.audit = audit;
         this.ssh = ssh;
-    }
-
-    void onStart(@Observes StartupEvent event) {
-        config.importFile().filter(f -> !f.isBlank()).ifPresent(file -> {
-            try {
-                if (Host.count() == 0) {
-                    ImportResult result = importText(Actor.system(), Files.readString(Path.of(file)), file);
-                    LOG.infof("imported %d hosts from %s", result.added(), file);
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.errorf("could not import the inventory from %s: %s", file, e.getMessage());
-            }
-        });
+        this.authority = authority;
+        this.changed = changed;
     }
 
     /** Hosts of an environment running a package, from every source, ordered by node type and name. */
@@ -93,10 +75,21 @@ public class Inventory {
         return HostSource.Presence.gone("inventory source '" + host.source() + "' is not configured");
     }
 
-    @Transactional
+    /** The console itself adds a host (tests, start-up): no role, lock or freeze check. */
     public Host add(Actor actor, HostInput input) {
+        return add(Editor.console(actor), input);
+    }
+
+    /**
+     * Adds a host: needs the role that may roll its environment, not while that environment is
+     * locked or frozen. Audited with the host as added.
+     */
+    @Transactional
+    public Host add(Editor editor, HostInput input) {
         Host host = new Host();
-        apply(host, input, 0);
+        apply(host, input, "");
+        authority.check(editor, host.environment, "Adding " + host.name + " to " + host.environment);
+        serialize();
         if (Host.named(host.name).isPresent()) {
             throw YardmasterException.conflict("host-exists", "A host named " + host.name + " already exists.");
         }
@@ -104,29 +97,59 @@ public class Inventory {
             throw YardmasterException.conflict("host-exists", "A host at " + host.address + ":" + host.port + " already exists.");
         }
         host.persist();
-        audit.record(audit.entry(actor, "host.added").environment(host.environment).subject(host.name)
-                .detail("address", host.address + ":" + host.port));
+        audit.record(audit.entry(editor.actor(), "host.added").environment(host.environment).subject(host.name)
+                .detail("address", host.address + ":" + host.port).detail("after", HostView.of(host).fields()));
+        changed.fire(new HostsChanged(Set.of(host.name)));
         return host;
     }
 
+    /**
+     * Changes a host. Changing it needs the role that may roll its environment; moving it to
+     * another needs that role on both sides; neither side may be locked or frozen. Audited with
+     * before and after.
+     */
     @Transactional
-    public Host update(Actor actor, long id, HostInput input) {
+    public Host update(Editor editor, long id, HostInput input) {
         Host host = require(id);
-        String before = host.name;
-        apply(host, input, 0);
-        Host.named(host.name).filter(other -> !other.id.equals(host.id)).ifPresent(other -> {
-            throw YardmasterException.conflict("host-exists", "A host named " + host.name + " already exists.");
+        Host wanted = new Host();
+        apply(wanted, input, "");
+        HostView before = HostView.of(host);
+        if (wanted.environment.equals(host.environment)) {
+            authority.check(editor, host.environment, "Changing " + host.name + " in " + host.environment);
+        } else {
+            String what = "Moving " + host.name + " from " + host.environment + " to " + wanted.environment;
+            authority.checkLeaving(editor, host.environment, what);
+            authority.check(editor, wanted.environment, what);
+        }
+        serialize();
+        Host.named(wanted.name).filter(other -> !other.id.equals(host.id)).ifPresent(other -> {
+            throw YardmasterException.conflict("host-exists", "A host named " + wanted.name + " already exists.");
         });
-        audit.record(audit.entry(actor, "host.changed").environment(host.environment).subject(before)
-                .detail("name", host.name).detail("address", host.address + ":" + host.port));
+        Host.at(wanted.address, wanted.port).filter(other -> !other.id.equals(host.id)).ifPresent(other -> {
+            throw YardmasterException.conflict("host-exists", "A host at " + wanted.address + ":" + wanted.port
+                    + " already exists (" + other.name + ").");
+        });
+        copy(wanted, host);
+        HostView after = HostView.of(host);
+        if (!before.fields().equals(after.fields())) {
+            audit.record(audit.entry(editor.actor(), "host.changed").environment(host.environment).subject(before.name())
+                    .detail("name", host.name).detail("address", host.address + ":" + host.port)
+                    .detail("movedFrom", before.environment().equals(host.environment) ? null : before.environment())
+                    .detail("before", before.fields()).detail("after", after.fields()));
+            changed.fire(new HostsChanged(Set.of(host.name)));
+        }
         return host;
     }
 
+    /** Removes a host: needs the role that may roll its environment, not while locked or frozen. */
     @Transactional
-    public void remove(Actor actor, long id) {
+    public void remove(Editor editor, long id) {
         Host host = require(id);
+        authority.checkLeaving(editor, host.environment, "Removing " + host.name + " from " + host.environment);
+        HostView before = HostView.of(host);
         host.delete();
-        audit.record(audit.entry(actor, "host.removed").environment(host.environment).subject(host.name));
+        audit.record(audit.entry(editor.actor(), "host.removed").environment(host.environment).subject(host.name)
+                .detail("before", before.fields()));
     }
 
     public Host require(long id) {
@@ -138,98 +161,34 @@ public class Inventory {
     }
 
     /**
-     * Imports CSV or YAML (detected from the content): new hosts are added, hosts with a known
-     * address and port are updated. All or nothing: one bad row refuses the whole import,
-     * naming the row.
+     * One inventory change at a time across replicas (in the caller's transaction): the name
+     * and address checks and the import's diff then hold until the change commits.
      */
-    @Transactional
-    public ImportResult importText(Actor actor, String text, String from) {
-        List<HostInput> inputs = parse(text);
-        int added = 0;
-        int updated = 0;
-        int row = 0;
-        for (HostInput input : inputs) {
-            row++;
-            Host probe = new Host();
-            apply(probe, input, row);
-            Host host = Host.at(probe.address, probe.port).orElse(null);
-            if (host == null) {
-                Host clash = Host.named(probe.name).orElse(null);
-                if (clash != null) {
-                    throw YardmasterException.badRequest("bad-inventory", "Row " + row + ": the name " + probe.name
-                            + " is already used by the host at " + clash.address + ":" + clash.port + ".");
-                }
-                probe.persist();
-                added++;
-            } else {
-                apply(host, input, row);
-                updated++;
-            }
-        }
-        audit.record(audit.entry(actor, "inventory.imported").subject(from).detail("added", added).detail("updated", updated));
-        return new ImportResult(added, updated);
+    static void serialize() {
+        Host.getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(hashtext('yardmaster.inventory'))")
+                .getSingleResult();
     }
 
-    static List<HostInput> parse(String text) {
-        if (text == null || text.isBlank()) {
-            throw YardmasterException.badRequest("bad-inventory", "The inventory is empty.");
-        }
-        String trimmed = text.stripLeading();
-        if (trimmed.startsWith("hosts:") || trimmed.startsWith("#") || trimmed.startsWith("-") || trimmed.startsWith("---")
-                || trimmed.startsWith("user:") || !trimmed.contains(",")) {
-            return parseYaml(text);
-        }
-        return parseCsv(text);
+    /** A host as the input asks for it, checked against the patterns, not stored; {@code where} prefixes messages. */
+    Host validated(HostInput input, String where) {
+        Host host = new Host();
+        apply(host, input, where);
+        return host;
     }
 
-    private static List<HostInput> parseCsv(String text) {
-        try {
-            var records = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true)
-                    .setIgnoreEmptyLines(true).setCommentMarker('#').get().parse(new StringReader(text));
-            var header = records.getHeaderNames();
-            for (String required : List.of("address", "environment", "node_type")) {
-                if (!header.contains(required)) {
-                    throw YardmasterException.badRequest("bad-inventory", "The CSV header needs the columns "
-                            + "address,port,environment,node_type,packages,services (missing: " + required + ").");
-                }
-            }
-            List<HostInput> inputs = new ArrayList<>();
-            for (CSVRecord r : records) {
-                inputs.add(new HostInput(get(r, "name"), get(r, "address"), port(get(r, "port"), (int) r.getRecordNumber()),
-                        get(r, "environment"), get(r, "node_type"), list(get(r, "tags")), list(get(r, "packages")),
-                        list(get(r, "services"))));
-            }
-            return inputs;
-        } catch (IOException | IllegalArgumentException | IllegalStateException e) {
-            throw YardmasterException.badRequest("bad-inventory", "Not readable as CSV: " + e.getMessage());
-        }
+    static void copy(Host from, Host to) {
+        to.name = from.name;
+        to.address = from.address;
+        to.port = from.port;
+        to.environment = from.environment;
+        to.nodeType = from.nodeType;
+        to.tags = from.tags;
+        to.packages = from.packages;
+        to.services = from.services;
+        to.updatedAt = from.updatedAt;
     }
 
-    private static List<HostInput> parseYaml(String text) {
-        JsonNode root;
-        try {
-            root = new YAMLMapper().readTree(text);
-        } catch (IOException e) {
-            throw YardmasterException.badRequest("bad-inventory", "Not readable as CSV or YAML: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        JsonNode hosts = root == null ? null : root.isArray() ? root : root.get("hosts");
-        if (hosts == null || !hosts.isArray()) {
-            throw YardmasterException.badRequest("bad-inventory", "The YAML needs a list 'hosts:' of {address, port, environment, node_type, packages, services}.");
-        }
-        Integer defaultPort = root.has("port") ? root.get("port").asInt() : null;
-        List<HostInput> inputs = new ArrayList<>();
-        int row = 0;
-        for (JsonNode h : hosts) {
-            row++;
-            Integer port = h.has("port") ? port(h.get("port").asText(), row) : defaultPort;
-            inputs.add(new HostInput(text(h, "name"), text(h, "address"), port, text(h, "environment"),
-                    text(h, "node_type"), yamlList(h.get("tags")), yamlList(h.get("packages")), yamlList(h.get("services"))));
-        }
-        return inputs;
-    }
-
-    private void apply(Host host, HostInput in, int row) {
-        String where = row > 0 ? "Row " + row + ": " : "";
+    private void apply(Host host, HostInput in, String where) {
         String address = blankToNull(in.address());
         if (address == null || !SshSessions.ADDRESS.matcher(address).matches()) {
             throw YardmasterException.badRequest("bad-host", where + "'" + printable(address) + "' is not a host name or IP address.");
@@ -286,38 +245,6 @@ public class Inventory {
 
     static List<String> list(String text) {
         return text == null || text.isBlank() ? List.of() : List.of(text.trim().split("[\\s;|]+"));
-    }
-
-    private static List<String> yamlList(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (node.isArray()) {
-            List<String> out = new ArrayList<>();
-            node.forEach(n -> out.add(n.asText()));
-            return out;
-        }
-        return list(node.asText());
-    }
-
-    private static String get(CSVRecord record, String column) {
-        return record.isMapped(column) && record.isSet(column) ? record.get(column) : null;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static Integer port(String text, int row) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        try {
-            return Integer.valueOf(text.strip());
-        } catch (NumberFormatException e) {
-            throw YardmasterException.badRequest("bad-host", "Row " + row + ": port '" + printable(text) + "' is not a number.");
-        }
     }
 
     private static String blankToNull(String text) {
