@@ -4,6 +4,7 @@ import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.build.Build;
 import dev.yardmaster.build.Evr;
+import dev.yardmaster.environment.AlsoServed;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
@@ -187,16 +188,21 @@ public class Promotions {
                         Map.of("environment", env.name, "package", packageName));
             }
             Promotion current = history.get(0);
-            Promotion previous = history.stream().skip(1).filter(p -> !p.build.id.equals(current.build.id)).findFirst()
+            // The build live before this one; for a build adopted from the repo, that history is
+            // in the directory: the newest older build it also serves.
+            Build previous = history.stream().skip(1).filter(p -> !p.build.id.equals(current.build.id)).findFirst()
+                    .map(p -> p.build)
+                    .or(() -> AlsoServed.in(env).getOrDefault(packageName, List.of()).stream().findFirst()
+                            .map(b -> Build.<Build>findById(b.buildId())))
                     .orElseThrow(() -> conflict("no-previous-build", packageName + " has had only "
                             + current.build.nevra + " in " + env.name + ": there is no earlier build to roll back to.",
                             env, current.build));
-            if (!previous.build.isPresent()) {
-                throw conflict("build-file-missing", previous.build.fileName
-                        + " is no longer in build/ on the repo server; it cannot be rolled back to.", env, previous.build);
+            if (!previous.isPresent()) {
+                throw conflict("build-file-missing", previous.fileName
+                        + " is no longer in build/ on the repo server; it cannot be rolled back to.", env, previous);
             }
             Promotion rollback = new Promotion();
-            rollback.build = previous.build;
+            rollback.build = previous;
             rollback.environment = env;
             rollback.packageName = packageName;
             rollback.reason = requireReason(reason);

@@ -138,7 +138,9 @@ public class RepoAdoption {
         Map<String, Build> builds = buildsServed(now);
         boolean firstSight = recorded.isEmpty();
         boolean differs = recorded.map(r -> !r.equals(now)).orElse(false);
-        store(env, now, builds, recorded.isPresent(), differs || firstSight);
+        // Rows are rewritten when the directory changed, or when a file the catalog did not know
+        // at the last read is a build now (a read before the first scan, a copy still settling).
+        store(env, now, builds, recorded.isPresent(), differs || firstSight || !storedBuilds(env).equals(resolvedIds(now, builds)));
         boolean adopted = follow(env, now, builds, firstSight);
         Map<String, String> liveAfter = liveNevras(env);
         RepoChange change = null;
@@ -299,6 +301,25 @@ public class RepoAdoption {
                     .forEach(b -> builds.put(b.fileName, b));
         }
         return builds;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> storedBuilds(Environment env) {
+        Map<String, Long> ids = new HashMap<>();
+        List<Object[]> rows = Environment.getEntityManager()
+                .createNativeQuery("SELECT file_name, build_id FROM environment_served WHERE environment_id = :env")
+                .setParameter("env", env.id).getResultList();
+        rows.forEach(r -> ids.put((String) r[0], r[1] == null ? null : ((Number) r[1]).longValue()));
+        return ids;
+    }
+
+    private static Map<String, Long> resolvedIds(EnvironmentRepo.Snapshot now, Map<String, Build> builds) {
+        Map<String, Long> ids = new HashMap<>();
+        now.files().values().forEach(f -> {
+            Build b = f.buildFile() == null ? null : builds.get(f.buildFile());
+            ids.put(f.name(), b == null ? null : b.id);
+        });
+        return ids;
     }
 
     private static Map<String, List<Build>> byPackage(Map<String, Build> builds) {
