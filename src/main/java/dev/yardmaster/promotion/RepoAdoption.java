@@ -145,7 +145,8 @@ public class RepoAdoption {
         Map<String, String> liveAfter = liveNevras(env);
         RepoChange change = null;
         if (differs || (firstSight && changedConsoleRecords(liveBefore, liveAfter))) {
-            change = changedOutside(env, recorded.orElse(new EnvironmentRepo.Snapshot(Map.of(), null)), now, liveBefore,
+            // follow() may have cleared the session: the change refers to a managed environment.
+            change = changedOutside(Environment.findById(env.id), recorded.orElse(new EnvironmentRepo.Snapshot(Map.of(), null)), now, liveBefore,
                     liveAfter);
         }
         if (adopted || change != null) {
@@ -231,64 +232,82 @@ public class RepoAdoption {
         Map<String, List<Build>> byPackage = byPackage(builds);
         boolean unresolved = now.files().values().stream().anyMatch(f -> f.buildFile() == null
                 || !builds.containsKey(f.buildFile()));
+        // Looked up once, not per package: adopting a directory of 5,000 builds is 5,000 packages.
+        Map<String, Promotion> live = new HashMap<>();
+        Promotion.liveIn(env).forEach(p -> live.put(p.packageName, p));
+        java.util.Set<String> known = new java.util.HashSet<>(Promotion.getEntityManager().createQuery(
+                "select distinct p.packageName from Promotion p where p.environment = :env and p.state in :states", String.class)
+                .setParameter("env", env).setParameter("states", List.of(Promotion.State.applied, Promotion.State.superseded))
+                .getResultList());
+        Map<String, List<String>> servedAs = new HashMap<>();
+        now.files().values().forEach(f -> {
+            if (f.buildFile() != null) {
+                servedAs.computeIfAbsent(f.buildFile(), k -> new ArrayList<>())
+                        .add(f.link() ? f.name() + " -> build/" + f.target() : f.name() + " (plain file)");
+            }
+        });
+        var em = Promotion.getEntityManager();
         boolean adopted = false;
+        int written = 0;
         OffsetDateTime at = Promotions.now();
         for (Map.Entry<String, List<Build>> entry : byPackage.entrySet()) {
             String pkg = entry.getKey();
             Build newest = entry.getValue().stream().max(Comparator.comparing(Build::toEvr).thenComparing(b -> b.id)).orElseThrow();
-            Optional<Promotion> current = Promotion.currentIn(env, pkg);
-            if (current.isPresent() && current.get().build.id.equals(newest.id)) {
+            Promotion current = live.get(pkg);
+            if (current != null && current.build.id.equals(newest.id)) {
                 continue;
             }
-            boolean known = !Promotion.historyOf(env, pkg).isEmpty();
-            current.ifPresent(old -> {
-                old.state = Promotion.State.superseded;
-                old.supersededAt = at;
-                old.flush();
-            });
+            boolean wasKnown = known.contains(pkg);
+            String previous = current == null ? null : current.build.nevra;
+            if (current != null) {
+                // By statement, not through the entity: the session is cleared every few hundred
+                // packages below, and the live row must be gone before the new one (promotion_live).
+                Promotion.update("state = ?1, supersededAt = ?2 where id = ?3", Promotion.State.superseded, at, current.id);
+            }
             Promotion found = new Promotion();
-            found.build = newest;
-            found.environment = env;
+            found.build = em.getReference(Build.class, newest.id);
+            found.environment = em.getReference(Environment.class, env.id);
             found.packageName = pkg;
-            found.origin = known ? Promotion.Origin.outside : Promotion.Origin.adopted;
+            found.origin = wasKnown ? Promotion.Origin.outside : Promotion.Origin.adopted;
             found.state = Promotion.State.applied;
             found.requestedBy = Actor.system().name();
             found.requestedAt = at;
             found.appliedAt = at;
-            found.reason = known ? "Changed outside Yardmaster: " + env.name + "/ on the repo server serves " + newest.nevra
+            found.reason = wasKnown ? "Changed outside Yardmaster: " + env.name + "/ on the repo server serves " + newest.nevra
                     : "Found in " + env.name + "/ on the repo server when Yardmaster " + (firstSight ? "adopted it" : "first saw it");
             found.persist();
-            current.ifPresent(old -> old.supersededBy = found.id);
+            if (current != null) {
+                Promotion.update("supersededBy = ?1 where id = ?2", found.id, current.id);
+            }
             List<String> alsoServed = entry.getValue().stream().filter(b -> !b.id.equals(newest.id))
                     .sorted(Comparator.comparing(Build::toEvr).reversed()).map(b -> b.nevra).toList();
-            audit.record(audit.entry(Actor.system(), known ? "promotion.followed-repo" : "promotion.adopted")
+            List<String> files = entry.getValue().stream().flatMap(b -> servedAs.getOrDefault(b.fileName, List.of()).stream())
+                    .sorted().toList();
+            audit.record(audit.entry(Actor.system(), wasKnown ? "promotion.followed-repo" : "promotion.adopted")
                     .environment(env.name).packageName(pkg).subject("promotion " + found.id + ": " + newest.nevra)
                     .detail("promotionId", found.id).detail("buildId", newest.id).detail("origin", found.origin.name())
-                    .detail("previous", current.map(p -> p.build.nevra).orElse(null))
-                    .detail("alsoServed", alsoServed.isEmpty() ? null : alsoServed)
-                    .detail("found", filesOf(now, pkg, entry.getValue())));
-            adopted |= !known;
+                    .detail("previous", previous).detail("alsoServed", alsoServed.isEmpty() ? null : alsoServed)
+                    .detail("found", files));
+            adopted |= !wasKnown;
+            if (++written % 200 == 0) {
+                // Every audit record flushes the session; with thousands of entities in it each
+                // flush would walk them all. Written rows need not stay managed.
+                em.flush();
+                em.clear();
+            }
         }
         if (!unresolved) {
-            for (Promotion live : Promotion.liveIn(env)) {
-                if (!byPackage.containsKey(live.packageName)) {
-                    live.state = Promotion.State.superseded;
-                    live.supersededAt = at;
+            for (Promotion gone : live.values()) {
+                if (!byPackage.containsKey(gone.packageName)) {
+                    Promotion.update("state = ?1, supersededAt = ?2 where id = ?3", Promotion.State.superseded, at, gone.id);
                     audit.record(audit.entry(Actor.system(), "promotion.followed-repo").environment(env.name)
-                            .packageName(live.packageName).subject("promotion " + live.id + ": " + live.build.nevra)
-                            .detail("promotionId", live.id).detail("removed", live.build.nevra)
-                            .detail("reason", env.name + "/ on the repo server no longer serves " + live.packageName));
+                            .packageName(gone.packageName).subject("promotion " + gone.id + ": " + gone.build.nevra)
+                            .detail("promotionId", gone.id).detail("removed", gone.build.nevra)
+                            .detail("reason", env.name + "/ on the repo server no longer serves " + gone.packageName));
                 }
             }
         }
         return adopted;
-    }
-
-    private static List<String> filesOf(EnvironmentRepo.Snapshot now, String pkg, List<Build> builds) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        builds.forEach(b -> names.add(b.fileName));
-        return now.files().values().stream().filter(f -> names.contains(f.buildFile()))
-                .map(f -> f.link() ? f.name() + " -> build/" + f.target() : f.name() + " (plain file)").toList();
     }
 
     /** The catalog's builds the directory serves, by their build/ file name (one query, not one per file). */
@@ -464,7 +483,8 @@ public class RepoAdoption {
             }
             try {
                 List<Outcome> outcomes = readAll();
-                if (outcomes.stream().anyMatch(o -> !o.read() && o.error() != null && o.error().contains("could not take"))) {
+                if (outcomes.stream().anyMatch(o -> !o.read() && o.error() != null
+                        && (o.error().contains("could not take") || o.error().contains("could not acquire")))) {
                     // Someone holds a directory's lock (a person at work, or a promotion): look again after them.
                     CompletableFuture.delayedExecutor(LOCK_WAIT.toMillis(), TimeUnit.MILLISECONDS).execute(this::requestRead);
                 }
