@@ -65,6 +65,13 @@ public class BuildCatalog {
         }
     }
 
+    /**
+     * Fired on the scanning thread after every scan that ran, outside its transaction: what
+     * else reads the repo server (the environment directories) follows the fresh catalog.
+     */
+    public record Scanned(ScanResult result) {
+    }
+
     private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
     }
 
@@ -84,10 +91,12 @@ public class BuildCatalog {
     private CompletableFuture<ScanResult> next;
     private volatile ScanResult last;
     private volatile Thread watcher;
+    private final jakarta.enterprise.event.Event<Scanned> scanned;
 
-    BuildCatalog(RepoServers repos, CatalogConfig config) {
+    BuildCatalog(RepoServers repos, CatalogConfig config, jakarta.enterprise.event.Event<Scanned> scanned) {
         this.repos = repos;
         this.config = config;
+        this.scanned = scanned;
     }
 
     /** Whether a repo server is configured at all. */
@@ -149,6 +158,11 @@ public class BuildCatalog {
             }
             if (result.ran()) {
                 last = result;
+                try {
+                    scanned.fire(new Scanned(result));
+                } catch (RuntimeException e) {
+                    LOG.warn("After the build scan", e);
+                }
             }
             mine.complete(result);
             synchronized (gate) {

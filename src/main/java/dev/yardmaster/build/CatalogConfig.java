@@ -19,7 +19,10 @@ public interface CatalogConfig {
     @WithDefault("2s")
     Duration settleTime();
 
-    /** In local mode, scan as soon as build/ changes (inotify), not only on the schedule. */
+    /**
+     * In local mode, scan as soon as build/ changes (inotify), not only on the schedule; the
+     * environment directories are read as soon as they change too (promotion/RepoAdoption).
+     */
     @WithDefault("true")
     boolean watch();
 }

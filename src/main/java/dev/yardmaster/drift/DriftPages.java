@@ -1,6 +1,8 @@
 package dev.yardmaster.drift;
 
 import dev.yardmaster.environment.Environment;
+import dev.yardmaster.environment.Environments;
+import dev.yardmaster.promotion.RepoChange;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
@@ -27,18 +29,24 @@ import java.util.List;
 @RolesAllowed(Roles.VIEWER)
 public class DriftPages {
 
+    /** An environment's changes made outside Yardmaster, for the banner, and whether this user may acknowledge them. */
+    public record OutsideChanges(String environment, boolean mayAcknowledge, List<RepoChange> changes) {
+    }
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance drift(List<Drift.PackageDrift> report, List<String> environments, String environment,
-                String packageName);
+                String packageName, List<OutsideChanges> outsideChanges);
     }
 
     private final Drift drift;
+    private final Environments environmentRules;
     private final CurrentUser user;
     private final Flash flash;
 
-    DriftPages(Drift drift, CurrentUser user, Flash flash) {
+    DriftPages(Drift drift, Environments environmentRules, CurrentUser user, Flash flash) {
         this.drift = drift;
+        this.environmentRules = environmentRules;
         this.user = user;
         this.flash = flash;
     }
@@ -46,9 +54,13 @@ public class DriftPages {
     @GET
     @Transactional
     public TemplateInstance page(@QueryParam("environment") String environment, @QueryParam("package") String packageName) {
+        // A repo changed by hand explains drift the hosts alone cannot: shown here until acknowledged.
+        List<OutsideChanges> outside = Environment.inLifecycleOrder().stream()
+                .map(env -> new OutsideChanges(env.name, user.has(environmentRules.roleToChange(env)), RepoChange.unacknowledged(env)))
+                .filter(c -> !c.changes().isEmpty()).toList();
         return Templates.drift(drift.report(environment, packageName),
                 Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                environment == null ? "" : environment.strip(), packageName == null ? "" : packageName.strip());
+                environment == null ? "" : environment.strip(), packageName == null ? "" : packageName.strip(), outside);
     }
 
     @POST

@@ -28,26 +28,36 @@ public class EnvironmentResource {
      * applied promotions, read straight from their table: promotions depend on environments,
      * not the other way round).
      */
-    public record EnvironmentView(String name, int position, boolean isProtected, Lock lock, List<LiveBuild> packages) {
+    public record EnvironmentView(String name, int position, boolean isProtected, Lock lock, List<LiveBuild> packages,
+            long repoChangesToAcknowledge) {
         static EnvironmentView of(Environment env, Environments environments) {
             return new EnvironmentView(env.name, env.position, environments.isProtected(env),
-                    env.isLocked() ? new Lock(env.lockedBy, env.lockReason, env.lockedAt) : null, live(env));
+                    env.isLocked() ? new Lock(env.lockedBy, env.lockReason, env.lockedAt) : null, live(env),
+                    ((Number) Environment.getEntityManager().createNativeQuery(
+                            "SELECT count(*) FROM repo_change WHERE environment_id = :env AND acknowledged_at IS NULL")
+                            .setParameter("env", env.id).getSingleResult()).longValue());
         }
     }
 
-    /** The live build of one package. */
+    /**
+     * The live build of one package: {@code origin} says whether it was promoted through the
+     * console, adopted from the repo server, or followed after a change made there by hand;
+     * {@code alsoServed} are the package's other builds the environment's directory serves.
+     */
     public record LiveBuild(@JsonProperty("package") String packageName, long buildId, String nevra, OffsetDateTime since,
-            long promotionId) {
+            long promotionId, String origin, List<AlsoServed.Build> alsoServed) {
     }
 
     @SuppressWarnings("unchecked")
     static List<LiveBuild> live(Environment env) {
         List<Object[]> rows = Environment.getEntityManager().createNativeQuery("""
-                SELECT p.package, b.id, b.nevra, p.applied_at, p.id FROM promotion p JOIN build b ON b.id = p.build_id
+                SELECT p.package, b.id, b.nevra, p.applied_at, p.id, p.origin FROM promotion p JOIN build b ON b.id = p.build_id
                 WHERE p.state = 'applied' AND p.environment_id = :env ORDER BY p.package""")
                 .setParameter("env", env.id).getResultList();
+        java.util.Map<String, List<AlsoServed.Build>> also = AlsoServed.in(env);
         return rows.stream().map(row -> new LiveBuild((String) row[0], ((Number) row[1]).longValue(), (String) row[2],
-                toOffset(row[3]), ((Number) row[4]).longValue())).toList();
+                toOffset(row[3]), ((Number) row[4]).longValue(), (String) row[5],
+                also.getOrDefault((String) row[0], List.of()))).toList();
     }
 
     private static OffsetDateTime toOffset(Object value) {

@@ -43,7 +43,70 @@ public class EnvironmentRepo implements AutoCloseable {
 
     /** Holds the environment's repo lock until closed. */
     public RepoHost.Held lock(String env) {
-        return host.lock(envDir(env) + "/" + LOCK_FILE, lockTimeout);
+        return lock(env, lockTimeout);
+    }
+
+    /** Holds the environment's repo lock until closed, waiting at most {@code wait} for it. */
+    public RepoHost.Held lock(String env, Duration wait) {
+        return host.lock(envDir(env) + "/" + LOCK_FILE, wait);
+    }
+
+    /**
+     * One RPM an environment directory serves: {@code target} is the build/ file a link points
+     * to, or the resolved path of a link that points elsewhere, or null for a plain file.
+     */
+    public record Served(String name, boolean link, String target, boolean intoBuild) {
+        /** The build/ file name this entry serves: the link's target in build/, or a plain file's own name. */
+        public String buildFile() {
+            return link ? (intoBuild ? target : null) : name;
+        }
+    }
+
+    /** What an environment directory serves now: its RPMs by name and the sha256 of repodata/repomd.xml (null: none). */
+    public record Snapshot(Map<String, Served> files, String repomdSha256) {
+    }
+
+    /** Whether the repo server has a directory for the environment. */
+    public boolean hasEnvironment(String env) {
+        return host.run(List.of("test", "-d", envDir(env)), commandTimeout).ok();
+    }
+
+    /**
+     * Reads what the environment directory serves. Links are resolved by their text, relative
+     * to the directory ({@code ../build/X.rpm}) or absolute under the root; a link elsewhere
+     * keeps its text as target and serves no build the catalog knows.
+     */
+    public Snapshot snapshot(String env) {
+        String dir = envDir(env);
+        Map<String, Served> files = new java.util.TreeMap<>();
+        for (RepoHost.RpmEntry entry : host.rpms(dir).values()) {
+            if (!entry.isLink()) {
+                files.put(entry.name(), new Served(entry.name(), false, null, false));
+                continue;
+            }
+            String resolved = resolve(dir, entry.linkText());
+            String build = root + "/build/";
+            boolean intoBuild = resolved.startsWith(build) && resolved.indexOf('/', build.length()) < 0
+                    && resolved.length() > build.length();
+            // Into build/: the bare file name; elsewhere: the resolved path (it always has a slash).
+            files.put(entry.name(), new Served(entry.name(), true,
+                    intoBuild ? resolved.substring(build.length()) : resolved, intoBuild));
+        }
+        String sha = host.readIfPresent(dir + "/repodata/repomd.xml").map(EnvironmentRepo::sha256).orElse(null);
+        return new Snapshot(files, sha);
+    }
+
+    private static String resolve(String dir, String linkText) {
+        java.nio.file.Path base = java.nio.file.Path.of(dir);
+        return base.resolve(linkText).normalize().toString();
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Closes the connection to the repo server, if one was opened. */
@@ -59,11 +122,25 @@ public class EnvironmentRepo implements AutoCloseable {
      */
     public Outcome promote(String env, String file, String expectedNevra, String packageName,
             Predicate<String> ofPackage) {
+        return promote(env, file, expectedNevra, packageName, ofPackage, Map.of());
+    }
+
+    /**
+     * Links {@code file} into the environment and removes the links {@code remove} names; the
+     * links in {@code kept} (file name → NEVRA, older builds of the package that stay) are
+     * expected in the metadata next to the promoted build. Call with the lock held.
+     */
+    public Outcome promote(String env, String file, String expectedNevra, String packageName,
+            Predicate<String> remove, Map<String, String> kept) {
         requireFile(file);
         String dir = envDir(env);
         run("the build is not in build/", List.of("test", "-f", root + "/build/" + file));
         Map<String, String> links = linksIn(dir);
-        List<String> previous = links.keySet().stream().filter(name -> !name.equals(file) && ofPackage.test(name)).toList();
+        List<String> previous = links.keySet().stream().filter(name -> !name.equals(file) && remove.test(name)).toList();
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        expected.add(expectedNevra);
+        links.keySet().stream().filter(name -> !name.equals(file) && !previous.contains(name) && kept.containsKey(name))
+                .forEach(name -> expected.add(kept.get(name)));
         run("could not keep a copy of the current metadata",
                 List.of("rm", "-rf", dir + "/.repodata.prev"));
         boolean hadMetadata = host.run(List.of("test", "-d", dir + "/repodata"), commandTimeout).ok();
@@ -77,7 +154,7 @@ public class EnvironmentRepo implements AutoCloseable {
                 run("could not remove the previous symlink " + old, List.of("rm", "-f", dir + "/" + old));
             }
             run("createrepo_c failed", List.of("createrepo_c", "--update", "--quiet", dir));
-            String listed = verify(dir, packageName, expectedNevra);
+            String listed = verify(dir, packageName, expectedNevra, expected);
             host.run(List.of("rm", "-rf", dir + "/.repodata.prev"), commandTimeout);
             return new Outcome(previous, file, listed);
         } catch (RepoException failure) {
@@ -119,14 +196,14 @@ public class EnvironmentRepo implements AutoCloseable {
         return nevras;
     }
 
-    private String verify(String dir, String packageName, String expectedNevra) {
+    private String verify(String dir, String packageName, String expectedNevra, java.util.Set<String> expected) {
         String env = dir.substring(dir.lastIndexOf('/') + 1);
         List<String> nevras = listed(env, packageName);
-        if (nevras.size() != 1 || !nevras.get(0).equals(expectedNevra)) {
+        if (nevras.size() != expected.size() || !expected.containsAll(nevras)) {
             throw new RepoException("after createrepo_c the metadata lists " + (nevras.isEmpty() ? "no " + packageName
-                    : String.join(", ", nevras)) + " instead of exactly " + expectedNevra);
+                    : String.join(", ", nevras)) + " instead of exactly " + String.join(", ", expected));
         }
-        return nevras.get(0);
+        return expectedNevra;
     }
 
     private void restore(String dir, String file, Map<String, String> before, List<String> previous, boolean hadMetadata) {

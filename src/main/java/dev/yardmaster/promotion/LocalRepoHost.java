@@ -83,6 +83,35 @@ public class LocalRepoHost implements RepoHost {
         return links;
     }
 
+    @Override
+    public Map<String, RpmEntry> rpms(String dir) {
+        Map<String, RpmEntry> rpms = new TreeMap<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(dir), "*.rpm")) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (Files.isSymbolicLink(entry)) {
+                    rpms.put(name, new RpmEntry(name, Files.readSymbolicLink(entry).toString()));
+                } else if (Files.isRegularFile(entry, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    rpms.put(name, new RpmEntry(name, null));
+                }
+            }
+        } catch (IOException e) {
+            throw new RepoException("could not list " + dir + " on the " + describe() + ": " + e.getMessage());
+        }
+        return rpms;
+    }
+
+    @Override
+    public java.util.Optional<byte[]> readIfPresent(String path) {
+        try {
+            return java.util.Optional.of(Files.readAllBytes(Path.of(path)));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            throw new RepoException("could not read " + path + " on the " + describe() + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Starts a command and returns once it printed {@code readyLine} on stdout (e.g. a lock
      * was acquired); closing the handle ends the command.

@@ -35,6 +35,15 @@ public class Promotion extends PanacheEntityBase {
         }
     }
 
+    /**
+     * How a live build came to be recorded: through the console, found in the environment's
+     * directory when Yardmaster first read it, or followed after someone changed the directory
+     * by hand. Adopted and outside ones have no promoter (requested by the system).
+     */
+    public enum Origin {
+        console, adopted, outside
+    }
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;
@@ -97,6 +106,14 @@ public class Promotion extends PanacheEntityBase {
 
     @Column(name = "idempotency_key")
     public String idempotencyKey;
+
+    @Enumerated(EnumType.STRING)
+    public Origin origin = Origin.console;
+
+    /** Whether a person or bot asked for this build here (not adopted from or followed in the repo). */
+    public boolean hasPromoter() {
+        return origin == Origin.console;
+    }
 
     /** The live promotion of a package in an environment. */
     public static Optional<Promotion> currentIn(Environment env, String packageName) {

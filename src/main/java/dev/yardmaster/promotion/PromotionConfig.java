@@ -39,4 +39,23 @@ public interface PromotionConfig {
     /** Time allowed for one repo-server command, e.g. createrepo_c. */
     @WithDefault("2m")
     Duration commandTimeout();
+
+    /** What a promotion does with the environment's links to other builds of the package. */
+    enum OlderBuilds {
+        /** Remove every other link of the package: the environment serves exactly the promoted build. */
+        replace,
+        /**
+         * Keep the links to older builds (as scripts like {@code cap promote} do, so yum can still
+         * downgrade to them); links to newer builds are removed, so the promoted build is the one
+         * yum installs. A rollback therefore removes the newer links.
+         */
+        keep
+    }
+
+    /**
+     * {@code replace} or {@code keep}: whether promoting a build removes the environment's links
+     * to older builds of the same package ({@code replace}) or leaves them ({@code keep}).
+     */
+    @WithDefault("replace")
+    OlderBuilds olderBuilds();
 }

@@ -1,6 +1,7 @@
 package dev.yardmaster.promotion;
 
 import dev.yardmaster.build.Build;
+import dev.yardmaster.environment.AlsoServed;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Environment pages, the promote form, and the approval inbox. */
@@ -27,8 +29,17 @@ import java.util.stream.Collectors;
 @Produces(MediaType.TEXT_HTML)
 public class PromotionPages {
 
-    /** An environment with what is live in it. */
-    public record EnvironmentCard(Environment environment, boolean isProtected, boolean mayChange, List<Promotion> live) {
+    /**
+     * An environment with what is live in it, the other builds its directory serves, and the
+     * changes made to that directory outside Yardmaster that nobody acknowledged yet.
+     */
+    public record EnvironmentCard(Environment environment, boolean isProtected, boolean mayChange, List<Promotion> live,
+            Map<String, List<AlsoServed.Build>> alsoServed, List<RepoChange> changes) {
+
+        /** The package's other served builds, newest first. */
+        public List<AlsoServed.Build> alsoServedOf(String packageName) {
+            return alsoServed.getOrDefault(packageName, List.of());
+        }
     }
 
     /** A package in an environment with its history, newest first. */
@@ -51,12 +62,14 @@ public class PromotionPages {
 
     private final Promotions promotions;
     private final Environments environments;
+    private final RepoChanges repoChanges;
     private final CurrentUser user;
     private final Flash flash;
 
-    PromotionPages(Promotions promotions, Environments environments, CurrentUser user, Flash flash) {
+    PromotionPages(Promotions promotions, Environments environments, RepoChanges repoChanges, CurrentUser user, Flash flash) {
         this.promotions = promotions;
         this.environments = environments;
+        this.repoChanges = repoChanges;
         this.user = user;
         this.flash = flash;
     }
@@ -122,6 +135,18 @@ public class PromotionPages {
         return flash.redirect("/environments/" + p.environment.name, pkg + " is back at " + p.build.nevra + " in " + env + ".");
     }
 
+    @POST
+    @Path("environments/{env}/repo-changes/{id:[0-9]+}/acknowledge")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @RolesAllowed(Roles.DEPLOYER)
+    public Response acknowledge(@PathParam("env") String env, @PathParam("id") long id, @FormParam("back") String back) {
+        RepoChange change = repoChanges.acknowledge(user, user.actor(), env, id);
+        // Back to the page the banner was on; only a path of this site.
+        String to = back != null && back.matches("^/[A-Za-z0-9/_?=&.-]{0,200}$") && !back.startsWith("//") ? back
+                : "/environments/" + change.environment.name;
+        return flash.redirect(to, "Acknowledged the change to " + change.environment.name + "/: " + change.summary + ".");
+    }
+
     @GET
     @Path("promotions/approvals")
     @RolesAllowed(Roles.VIEWER)
@@ -154,6 +179,6 @@ public class PromotionPages {
 
     private EnvironmentCard card(Environment env) {
         return new EnvironmentCard(env, environments.isProtected(env), user.has(environments.roleToChange(env)),
-                Promotion.liveIn(env));
+                Promotion.liveIn(env), AlsoServed.in(env), RepoChange.unacknowledged(env));
     }
 }

@@ -31,11 +31,11 @@ public class PromotionResource {
     public record PromotionView(long id, String state, String environment, @JsonProperty("package") String packageName, long buildId,
             String nevra, String reason, boolean forced, Long rollbackOf, String requestedBy, String onBehalfOf,
             OffsetDateTime requestedAt, OffsetDateTime expiresAt, String decidedBy, OffsetDateTime decidedAt,
-            String decisionNote, OffsetDateTime appliedAt, OffsetDateTime supersededAt, String failure) {
+            String decisionNote, OffsetDateTime appliedAt, OffsetDateTime supersededAt, String failure, String origin) {
         static PromotionView of(Promotion p) {
             return new PromotionView(p.id, p.state.name(), p.environment.name, p.packageName, p.build.id, p.build.nevra,
                     p.reason, p.forced, p.rollbackOf, p.requestedBy, p.onBehalfOf, p.requestedAt, p.expiresAt, p.decidedBy,
-                    p.decidedAt, p.decisionNote, p.appliedAt, p.supersededAt, p.failure);
+                    p.decidedAt, p.decisionNote, p.appliedAt, p.supersededAt, p.failure, p.origin.name());
         }
     }
 

@@ -3,6 +3,8 @@ package dev.yardmaster.promotion;
 import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.build.Build;
+import dev.yardmaster.build.Evr;
+import dev.yardmaster.environment.AlsoServed;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
@@ -21,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -53,12 +57,14 @@ public class Promotions {
     private final AuditLog audit;
     private final PromotionConfig config;
     private final RepoEffects repos;
+    private final RepoAdoption adoption;
 
-    Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos) {
+    Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos, RepoAdoption adoption) {
         this.environments = environments;
         this.audit = audit;
         this.config = config;
         this.repos = repos;
+        this.adoption = adoption;
     }
 
     /** A freeze window that cannot be read stops the start, rather than every promotion later. */
@@ -183,16 +189,21 @@ public class Promotions {
                         Map.of("environment", env.name, "package", packageName));
             }
             Promotion current = history.get(0);
-            Promotion previous = history.stream().skip(1).filter(p -> !p.build.id.equals(current.build.id)).findFirst()
+            // The build live before this one; for a build adopted from the repo, that history is
+            // in the directory: the newest older build it also serves.
+            Build previous = history.stream().skip(1).filter(p -> !p.build.id.equals(current.build.id)).findFirst()
+                    .map(p -> p.build)
+                    .or(() -> AlsoServed.in(env).getOrDefault(packageName, List.of()).stream().findFirst()
+                            .map(b -> Build.<Build>findById(b.buildId())))
                     .orElseThrow(() -> conflict("no-previous-build", packageName + " has had only "
                             + current.build.nevra + " in " + env.name + ": there is no earlier build to roll back to.",
                             env, current.build));
-            if (!previous.build.isPresent()) {
-                throw conflict("build-file-missing", previous.build.fileName
-                        + " is no longer in build/ on the repo server; it cannot be rolled back to.", env, previous.build);
+            if (!previous.isPresent()) {
+                throw conflict("build-file-missing", previous.fileName
+                        + " is no longer in build/ on the repo server; it cannot be rolled back to.", env, previous);
             }
             Promotion rollback = new Promotion();
-            rollback.build = previous.build;
+            rollback.build = previous;
             rollback.environment = env;
             rollback.packageName = packageName;
             rollback.reason = requireReason(reason);
@@ -214,11 +225,18 @@ public class Promotions {
         Promotion snapshot = QuarkusTransaction.requiringNew().call(() -> Promotion.<Promotion>findById(id));
         String env = snapshot.environment.name;
         try (EnvironmentRepo repo = repos.repo(); RepoHost.Held lock = repo.lock(env)) {
-            Set<String> samePackage = QuarkusTransaction.requiringNew().call(() -> Set.copyOf(
-                    Build.fileNamesOf(snapshot.packageName)));
+            OlderLinks older = QuarkusTransaction.requiringNew().call(() -> olderLinks(snapshot.build));
             EnvironmentRepo.Outcome outcome = repo.promote(env, snapshot.build.fileName, snapshot.build.nevra,
-                    snapshot.packageName, samePackage::contains);
-            return QuarkusTransaction.requiringNew().call(() -> markApplied(id, actor, outcome));
+                    snapshot.packageName, older.remove(), older.kept());
+            // Read back under the same lock and recorded with the promotion: the directory watch
+            // and the next scan then find exactly what was recorded, so the console's own change
+            // is never mistaken for one made outside.
+            EnvironmentRepo.Snapshot after = repo.snapshot(env);
+            return QuarkusTransaction.requiringNew().call(() -> {
+                Promotion applied = markApplied(id, actor, outcome);
+                adoption.recordOwnChange(applied.environment, after);
+                return applied;
+            });
         } catch (RepoException | IllegalArgumentException failure) {
             LOG.warnf("Promotion %d of %s to %s failed: %s", id, snapshot.build.nevra, env, failure.getMessage());
             Promotion failed = QuarkusTransaction.requiringNew().call(() -> {
@@ -233,6 +251,24 @@ public class Promotions {
                             + failure.getMessage(), Map.of("environment", env, "package", snapshot.packageName,
                             "promotionId", failed.id));
         }
+    }
+
+    /** Which links of the package a promotion removes, and which stay (keep mode: the older builds). */
+    record OlderLinks(Predicate<String> remove, Map<String, String> kept) {
+    }
+
+    private OlderLinks olderLinks(Build target) {
+        List<Build> samePackage = Build.list("packageName", target.packageName);
+        if (config.olderBuilds() == PromotionConfig.OlderBuilds.replace) {
+            Set<String> files = samePackage.stream().map(b -> b.fileName).collect(Collectors.toSet());
+            return new OlderLinks(files::contains, Map.of());
+        }
+        Evr evr = target.toEvr();
+        Set<String> newer = samePackage.stream().filter(b -> b.toEvr().compareTo(evr) > 0).map(b -> b.fileName)
+                .collect(Collectors.toSet());
+        Map<String, String> kept = samePackage.stream().filter(b -> b.toEvr().compareTo(evr) < 0)
+                .collect(Collectors.toMap(b -> b.fileName, b -> b.nevra));
+        return new OlderLinks(newer::contains, kept);
     }
 
     private Promotion markApplied(long id, Actor actor, EnvironmentRepo.Outcome outcome) {

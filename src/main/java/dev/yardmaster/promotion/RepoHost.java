@@ -46,6 +46,22 @@ public interface RepoHost extends AutoCloseable {
     /** The symbolic links directly in {@code dir}: name → link target as written. */
     Map<String, String> links(String dir);
 
+    /** An RPM in an environment directory: a symlink (with its link text) or a plain file (linkText null). */
+    record RpmEntry(String name, String linkText) {
+        public boolean isLink() {
+            return linkText != null;
+        }
+    }
+
+    /**
+     * The {@code *.rpm} symlinks and regular files directly in {@code dir}, by name; a directory
+     * that does not exist is a {@link RepoException}.
+     */
+    Map<String, RpmEntry> rpms(String dir);
+
+    /** The content of a file, or empty when it does not exist; any other failure is a {@link RepoException}. */
+    java.util.Optional<byte[]> readIfPresent(String path);
+
     /** Releases connections this host opened. */
     @Override
     default void close() {

@@ -158,6 +158,41 @@ public class SshRepoHost implements RepoHost {
     }
 
     @Override
+    public synchronized Map<String, RpmEntry> rpms(String dir) {
+        Map<String, RpmEntry> rpms = new TreeMap<>();
+        try (SftpClient sftp = connection().sftp()) {
+            for (SftpClient.DirEntry entry : sftp.readDir(dir)) {
+                String name = entry.getFilename();
+                if (!name.endsWith(".rpm")) {
+                    continue;
+                }
+                if (entry.getAttributes().isSymbolicLink()) {
+                    rpms.put(name, new RpmEntry(name, sftp.readLink(dir + "/" + name)));
+                } else if (entry.getAttributes().isRegularFile()) {
+                    rpms.put(name, new RpmEntry(name, null));
+                }
+            }
+        } catch (IOException e) {
+            throw new RepoException("could not list " + dir + " on " + describe() + ": " + e.getMessage());
+        }
+        return rpms;
+    }
+
+    @Override
+    public synchronized java.util.Optional<byte[]> readIfPresent(String path) {
+        try (SftpClient sftp = connection().sftp(); InputStream in = sftp.read(path)) {
+            return java.util.Optional.of(in.readAllBytes());
+        } catch (org.apache.sshd.sftp.common.SftpException e) {
+            if (e.getStatus() == org.apache.sshd.sftp.common.SftpConstants.SSH_FX_NO_SUCH_FILE) {
+                return java.util.Optional.empty();
+            }
+            throw new RepoException("could not read " + path + " on " + describe() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new RepoException("could not read " + path + " on " + describe() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
     public String describe() {
         return "repo server " + address + ":" + port;
     }
