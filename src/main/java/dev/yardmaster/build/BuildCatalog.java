@@ -85,6 +85,10 @@ public class BuildCatalog {
     private volatile ScanResult last;
     private volatile Thread watcher;
 
+    /** Counts scans (yardmaster_scans_total). */
+    @jakarta.inject.Inject
+    dev.yardmaster.observability.Meters meters;
+
     BuildCatalog(RepoServers repos, CatalogConfig config) {
         this.repos = repos;
         this.config = config;
@@ -143,9 +147,13 @@ public class BuildCatalog {
             ScanResult result;
             try {
                 result = scanOnce();
+                if (result.ran()) {
+                    meters.scan("ok");
+                }
             } catch (RuntimeException | IOException e) {
                 LOG.warn("Build scan failed", e);
                 result = ScanResult.skipped(e.getMessage());
+                meters.scan("failed");
             }
             if (result.ran()) {
                 last = result;

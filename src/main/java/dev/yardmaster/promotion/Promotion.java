@@ -35,6 +35,10 @@ public class Promotion extends PanacheEntityBase {
         }
     }
 
+    /** Optimistic lock: a decision based on a stale read fails instead of overwriting another. */
+    @jakarta.persistence.Version
+    public long version;
+
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
     public Long id;

@@ -52,8 +52,11 @@ public class Promotions {
     private final AuditLog audit;
     private final PromotionConfig config;
     private final RepoEffects repos;
+    private final dev.yardmaster.observability.Meters meters;
 
-    Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos) {
+    Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos,
+            dev.yardmaster.observability.Meters meters) {
+        this.meters = meters;
         this.environments = environments;
         this.audit = audit;
         this.config = config;
@@ -71,10 +74,19 @@ public class Promotions {
      * answers with that promotion and changes nothing.
      */
     public Result request(CurrentUser user, Actor actor, Request request) {
-        Result result = QuarkusTransaction.requiringNew().call(() -> createRequest(user, actor, request));
+        Result result;
+        try {
+            result = QuarkusTransaction.requiringNew().call(() -> createRequest(user, actor, request));
+        } catch (YardmasterException refused) {
+            meters.promotion("refused");
+            throw refused;
+        }
         Promotion promotion = result.promotion();
         if (result.created() && promotion.state == Promotion.State.approved) {
             return new Result(apply(promotion.id, actor), true);
+        }
+        if (result.created()) {
+            meters.promotion("requested");
         }
         return result;
     }
@@ -159,6 +171,7 @@ public class Promotions {
             promotion.decidedAt = now();
             promotion.decisionNote = blankToNull(note);
             audit.record(entry(actor, "promotion.rejected", promotion).detail("note", promotion.decisionNote));
+            meters.promotion("rejected");
             return promotion;
         });
     }
@@ -217,8 +230,11 @@ public class Promotions {
                     Build.fileNamesOf(snapshot.packageName)));
             EnvironmentRepo.Outcome outcome = repo.promote(env, snapshot.build.fileName, snapshot.build.nevra,
                     snapshot.packageName, samePackage::contains);
-            return QuarkusTransaction.requiringNew().call(() -> markApplied(id, actor, outcome));
+            Promotion applied = QuarkusTransaction.requiringNew().call(() -> markApplied(id, actor, outcome));
+            meters.promotion("applied");
+            return applied;
         } catch (RepoException | IllegalArgumentException failure) {
+            meters.promotion("failed");
             LOG.warnf("Promotion %d of %s to %s failed: %s", id, snapshot.build.nevra, env, failure.getMessage());
             Promotion failed = QuarkusTransaction.requiringNew().call(() -> {
                 Promotion promotion = Promotion.findById(id);
@@ -323,8 +339,12 @@ public class Promotions {
         }
     }
 
+    /**
+     * The promotion waiting for a decision, locked for this transaction: an approve and a reject
+     * racing each other serialize here, and the second finds it decided (409).
+     */
     private static Promotion open(long id) {
-        Promotion promotion = Promotion.findById(id);
+        Promotion promotion = Promotion.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (promotion == null) {
             throw YardmasterException.notFound("promotion", "There is no promotion " + id + ".");
         }
