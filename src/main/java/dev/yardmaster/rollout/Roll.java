@@ -28,8 +28,9 @@ public class Roll extends PanacheEntityBase {
     @Column(name = "target_evr")
     public String targetEvr;
 
+    /** Every roll starts PENDING; only {@link RollTransitions} moves it on. */
     @Enumerated(EnumType.STRING)
-    public RollStatus status;
+    public RollStatus status = RollStatus.PENDING;
 
     public String reason;
 

@@ -167,7 +167,6 @@ public class Rolls {
         roll.packageName = p.packageName();
         roll.environment = p.environment();
         roll.targetEvr = p.target();
-        roll.status = RollStatus.PENDING;
         roll.batchCount = p.batches().size();
         roll.createdBy = actor.name();
         roll.idempotencyKey = key;
