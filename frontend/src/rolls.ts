@@ -8,6 +8,8 @@ interface HostState {
   status: string;
   step: string;
   reason: string | null;
+  /** Set by the server from HostStatus's sets: the host is done, whatever the outcome. */
+  complete: boolean;
 }
 
 const head = document.getElementById("roll");
@@ -21,7 +23,8 @@ if (head) {
   const cells = new Map<number, HTMLButtonElement>();
   let pending: HostState[] = [];
   let scheduled = false;
-  const done = new Set(["SUCCEEDED", "AT_TARGET", "SKIPPED", "FAILED", "UNREACHABLE", "HOST_KEY_CHANGED", "TIMED_OUT", "UNHEALTHY", "CANCELED"]);
+  // Which states are "done" is HostStatus's rule: hosts.json and every HostChanged event carry it as `complete`.
+  const done = (h: HostState) => h.complete;
 
   const cellFor = (h: HostState): HTMLButtonElement => {
     let cell = cells.get(h.id);
@@ -50,7 +53,7 @@ if (head) {
     let finished = 0;
     for (const h of hosts.values()) {
       counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
-      if (done.has(h.status)) finished++;
+      if (done(h)) finished++;
     }
     document.querySelectorAll<HTMLElement>("#roll-counts .count").forEach((li) => {
       const n = li.querySelector(".n");
@@ -94,7 +97,7 @@ if (head) {
       const batch = document.getElementById("roll-batch");
       if (batch) batch.textContent = String(roll.currentBatch + 1);
       if (roll.status === "RUNNING" && isNaN(startedAt)) startedAt = Date.now();
-      if (["SUCCEEDED", "FAILED", "CANCELED"].includes(roll.status)) finishedAt = Date.now();
+      if (roll.complete) finishedAt = Date.now();
       else finishedAt = NaN;
       document.body.dataset.rollStatus = roll.status;
     });

@@ -93,6 +93,10 @@ public class BuildCatalog {
     private volatile Thread watcher;
     private final jakarta.enterprise.event.Event<Scanned> scanned;
 
+    /** Counts scans (yardmaster_scans_total). */
+    @jakarta.inject.Inject
+    dev.yardmaster.observability.Meters meters;
+
     BuildCatalog(RepoServers repos, CatalogConfig config, jakarta.enterprise.event.Event<Scanned> scanned) {
         this.repos = repos;
         this.config = config;
@@ -152,9 +156,13 @@ public class BuildCatalog {
             ScanResult result;
             try {
                 result = scanOnce();
+                if (result.ran()) {
+                    meters.scan("ok");
+                }
             } catch (RuntimeException | IOException e) {
                 LOG.warn("Build scan failed", e);
                 result = ScanResult.skipped(e.getMessage());
+                meters.scan("failed");
             }
             if (result.ran()) {
                 last = result;

@@ -43,6 +43,9 @@ public class Promotion extends PanacheEntityBase {
     public enum Origin {
         console, adopted, outside
     }
+    /** Optimistic lock: a decision based on a stale read fails instead of overwriting another. */
+    @jakarta.persistence.Version
+    public long version;
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)

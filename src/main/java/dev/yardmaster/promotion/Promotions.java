@@ -58,8 +58,11 @@ public class Promotions {
     private final PromotionConfig config;
     private final RepoEffects repos;
     private final RepoAdoption adoption;
+    private final dev.yardmaster.observability.Meters meters;
 
-    Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos, RepoAdoption adoption) {
+    Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos, RepoAdoption adoption,
+            dev.yardmaster.observability.Meters meters) {
+        this.meters = meters;
         this.environments = environments;
         this.audit = audit;
         this.config = config;
@@ -78,10 +81,19 @@ public class Promotions {
      * answers with that promotion and changes nothing.
      */
     public Result request(CurrentUser user, Actor actor, Request request) {
-        Result result = QuarkusTransaction.requiringNew().call(() -> createRequest(user, actor, request));
+        Result result;
+        try {
+            result = QuarkusTransaction.requiringNew().call(() -> createRequest(user, actor, request));
+        } catch (YardmasterException refused) {
+            meters.promotion("refused");
+            throw refused;
+        }
         Promotion promotion = result.promotion();
         if (result.created() && promotion.state == Promotion.State.approved) {
             return new Result(apply(promotion.id, actor), true);
+        }
+        if (result.created()) {
+            meters.promotion("requested");
         }
         return result;
     }
@@ -166,6 +178,7 @@ public class Promotions {
             promotion.decidedAt = now();
             promotion.decisionNote = blankToNull(note);
             audit.record(entry(actor, "promotion.rejected", promotion).detail("note", promotion.decisionNote));
+            meters.promotion("rejected");
             return promotion;
         });
     }
@@ -232,12 +245,15 @@ public class Promotions {
             // and the next scan then find exactly what was recorded, so the console's own change
             // is never mistaken for one made outside.
             EnvironmentRepo.Snapshot after = repo.snapshot(env);
-            return QuarkusTransaction.requiringNew().call(() -> {
-                Promotion applied = markApplied(id, actor, outcome);
-                adoption.recordOwnChange(applied.environment, after);
-                return applied;
+            Promotion applied = QuarkusTransaction.requiringNew().call(() -> {
+                Promotion done = markApplied(id, actor, outcome);
+                adoption.recordOwnChange(done.environment, after);
+                return done;
             });
+            meters.promotion("applied");
+            return applied;
         } catch (RepoException | IllegalArgumentException failure) {
+            meters.promotion("failed");
             LOG.warnf("Promotion %d of %s to %s failed: %s", id, snapshot.build.nevra, env, failure.getMessage());
             Promotion failed = QuarkusTransaction.requiringNew().call(() -> {
                 Promotion promotion = Promotion.findById(id);
@@ -361,8 +377,12 @@ public class Promotions {
         }
     }
 
+    /**
+     * The promotion waiting for a decision, locked for this transaction: an approve and a reject
+     * racing each other serialize here, and the second finds it decided (409).
+     */
     private static Promotion open(long id) {
-        Promotion promotion = Promotion.findById(id);
+        Promotion promotion = Promotion.findById(id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
         if (promotion == null) {
             throw YardmasterException.notFound("promotion", "There is no promotion " + id + ".");
         }

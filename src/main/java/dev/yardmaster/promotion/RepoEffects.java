@@ -27,7 +27,7 @@ public class RepoEffects {
         if (repo.mode() == RepoConfig.Mode.ssh) {
             String host = repo.host().orElseThrow(() -> new RepoException(
                     "yardmaster.repo.mode=ssh needs yardmaster.repo.host: Yardmaster does not know which server holds the repos"));
-            return new EnvironmentRepo(new SshRepoHost(sessions, host, repo.port()), root, config.lockTimeout(),
+            return new EnvironmentRepo(new SshRepoHost(sessions, repo.user().orElse(sessions.config().user()), host, repo.port()), root, config.lockTimeout(),
                     config.commandTimeout());
         }
         return new EnvironmentRepo(new LocalRepoHost(), root, config.lockTimeout(), config.commandTimeout());

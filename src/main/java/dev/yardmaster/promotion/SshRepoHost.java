@@ -40,11 +40,18 @@ public class SshRepoHost implements RepoHost {
     static final Duration MAX_HOLD = Duration.ofMinutes(30);
 
     private final SshSessions sessions;
+    private final String user;
     private final String address;
     private final int port;
     private SshConnection connection;
 
     public SshRepoHost(SshSessions sessions, String address, int port) {
+        this(sessions, sessions.config().user(), address, port);
+    }
+
+    /** Logs in as {@code user} (yardmaster.repo.user, which the catalog honours too), not the fleet's user. */
+    public SshRepoHost(SshSessions sessions, String user, String address, int port) {
+        this.user = user;
         if (!SshSessions.ADDRESS.matcher(address).matches()) {
             throw new RepoException("yardmaster.repo.host is not a host name or address: " + address);
         }
@@ -83,7 +90,7 @@ public class SshRepoHost implements RepoHost {
                 "setpriv", "--pdeathsig", "TERM", "sleep", Long.toString(MAX_HOLD.toSeconds()));
         SshConnection holder;
         try {
-            holder = sessions.connect(address, port);
+            holder = sessions.connect(user, address, port);
         } catch (SshFailure e) {
             throw new RepoException("could not reach the repo server " + address + ":" + port + ": " + e.getMessage());
         }
@@ -204,7 +211,7 @@ public class SshRepoHost implements RepoHost {
 
     private SshConnection connection() throws SshFailure {
         if (connection == null || !connection.isOpen()) {
-            connection = sessions.connect(address, port);
+            connection = sessions.connect(user, address, port);
         }
         return connection;
     }

@@ -1,6 +1,16 @@
 package dev.yardmaster.rollout;
 
-/** Where one host of a roll is; each fault has its own value so the grid and the budget can tell them apart. */
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Where one host of a roll is; each fault has its own value so the grid and the budget can tell
+ * them apart. The sets below are the only home of "which states count as what": SQL gets them
+ * through {@link #sql}, the browser through the {@code complete}/{@code failure} flags of every
+ * HostChanged event.
+ */
 public enum HostStatus {
     PENDING, RUNNING,
     SUCCEEDED,
@@ -20,21 +30,39 @@ public enum HostStatus {
     UNHEALTHY,
     CANCELED;
 
-    public boolean isComplete() {
-        return this != PENDING && this != RUNNING;
+    /** Not finished: waiting for its turn or being worked on. */
+    public static final Set<HostStatus> OPEN = Collections.unmodifiableSet(EnumSet.of(PENDING, RUNNING));
+    /** Counts against the failure budget. */
+    public static final Set<HostStatus> FAILURE = Collections.unmodifiableSet(EnumSet.of(FAILED, HOST_KEY_CHANGED, TIMED_OUT, UNHEALTHY));
+    /** Counts against the unreachable budget. */
+    public static final Set<HostStatus> UNREACHED = Collections.unmodifiableSet(EnumSet.of(UNREACHABLE));
+    /** What "retry failed hosts" picks up: failures and unreachable hosts. */
+    public static final Set<HostStatus> RETRYABLE;
+
+    static {
+        EnumSet<HostStatus> retryable = EnumSet.copyOf(FAILURE);
+        retryable.addAll(UNREACHED);
+        RETRYABLE = Collections.unmodifiableSet(retryable);
     }
 
-    /** Counts against the failure budget. */
+    public boolean isComplete() {
+        return !OPEN.contains(this);
+    }
+
     public boolean isFailure() {
-        return this == FAILED || this == HOST_KEY_CHANGED || this == TIMED_OUT || this == UNHEALTHY;
+        return FAILURE.contains(this);
     }
 
     public boolean isUnreachable() {
-        return this == UNREACHABLE;
+        return UNREACHED.contains(this);
     }
 
-    /** What "retry failed hosts" picks up. */
     public boolean isRetryable() {
-        return isFailure() || isUnreachable();
+        return RETRYABLE.contains(this);
+    }
+
+    /** A set as an SQL list of literals, {@code ('FAILED', 'TIMED_OUT')}, for statements built once. */
+    public static String sql(Set<HostStatus> set) {
+        return set.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ", "(", ")"));
     }
 }

@@ -28,8 +28,9 @@ public class Roll extends PanacheEntityBase {
     @Column(name = "target_evr")
     public String targetEvr;
 
+    /** Every roll starts PENDING; only {@link RollTransitions} moves it on. */
     @Enumerated(EnumType.STRING)
-    public RollStatus status;
+    public RollStatus status = RollStatus.PENDING;
 
     public String reason;
 
@@ -66,16 +67,35 @@ public class Roll extends PanacheEntityBase {
     @Column(name = "lease_until")
     public OffsetDateTime leaseUntil;
 
+    /**
+     * The fencing token of the current lease: moves up by one at every claim. The runner states it
+     * in every write it makes about the roll and its hosts, so a holder that lost the lease (hung,
+     * partitioned, or superseded after a retry) writes nothing.
+     */
+    public long fence;
+
+    /** Optimistic lock: a write based on a stale read fails instead of overwriting. */
+    @jakarta.persistence.Version
+    public long version;
+
+    /** Who sent the Idempotency-Key: keys are per principal. */
+    @Column(name = "idempotency_principal")
+    public String idempotencyPrincipal;
+
+    /** SHA-256 of the request a key was first sent with: the same key with another body is refused. */
+    @Column(name = "request_hash")
+    public String requestHash;
+
     public static List<Roll> newestFirst(int limit) {
         return find("order by id desc").page(0, limit).list();
     }
 
     public static Optional<Roll> activeFor(String packageName, String environment) {
         return find("packageName = ?1 and environment = ?2 and status in ?3", packageName, environment,
-                List.of(RollStatus.PENDING, RollStatus.RUNNING, RollStatus.WAITING, RollStatus.PAUSED)).firstResultOptional();
+                RollStatus.ACTIVE).firstResultOptional();
     }
 
-    public static Optional<Roll> withIdempotencyKey(String key) {
-        return find("idempotencyKey", key).firstResultOptional();
+    public static Optional<Roll> withIdempotencyKey(String principal, String key) {
+        return find("idempotencyPrincipal = ?1 and idempotencyKey = ?2", principal, key).firstResultOptional();
     }
 }

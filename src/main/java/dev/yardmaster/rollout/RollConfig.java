@@ -82,4 +82,16 @@ public interface RollConfig {
     /** Run rolls on this instance (turn off for a read-only replica). */
     @WithDefault("true")
     boolean runner();
+
+    /** Roll event streams (SSE) this instance serves at once; past it a new one is answered 429. */
+    @WithDefault("500")
+    int maxStreams();
+
+    /** Roll event streams one principal may have open at once on this instance; past it 429. */
+    @WithDefault("20")
+    int maxStreamsPerPrincipal();
+
+    /** Most events a reconnecting stream replays from the database; past it the client is told to reload. */
+    @WithDefault("20000")
+    int replayLimit();
 }

@@ -2,6 +2,7 @@ package dev.yardmaster.rollout;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.rollout.store.RollStore;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,14 +33,6 @@ import org.postgresql.PGNotification;
 public class RollEvents {
 
     private static final Logger LOG = Logger.getLogger(RollEvents.class);
-    static final String CHANNEL = "roll_events";
-    /**
-     * Events whose data is at most this many bytes travel in the notification itself
-     * ({@code id rollId type data}; PostgreSQL takes payloads under 8,000 bytes): the listener
-     * reads from the table only the larger ones. One SELECT per notification was 1,000 queries
-     * per 200-host roll on every replica.
-     */
-    static final int MAX_INLINE = 7000;
 
     /** An event as sent to browsers. */
     public record Sent(long id, long rollId, String type, String data) {
@@ -49,11 +41,13 @@ public class RollEvents {
     private final EntityManager em;
     private final ObjectMapper json;
     private final AgroalDataSource dataSource;
+    private final RollStore store;
     private final Set<Consumer<Sent>> subscribers = new CopyOnWriteArraySet<>();
     private volatile boolean running;
     private Thread listener;
 
-    RollEvents(EntityManager em, ObjectMapper json, AgroalDataSource dataSource) {
+    RollEvents(EntityManager em, ObjectMapper json, AgroalDataSource dataSource, RollStore store) {
+        this.store = store;
         this.em = em;
         this.json = json;
         this.dataSource = dataSource;
@@ -61,30 +55,12 @@ public class RollEvents {
 
     /** Persists an event in the caller's transaction and notifies every instance on commit. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public RollEvent record(long rollId, String type, Object data) {
-        RollEvent event = new RollEvent();
-        event.rollId = rollId;
-        event.type = type;
+    public void record(long rollId, String type, Object data) {
         try {
-            event.data = json.writeValueAsString(data);
+            store.recordEvent(em, rollId, type, json.writeValueAsString(data));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        event.persist();
-        em.flush();
-        em.createNativeQuery("select pg_notify('" + CHANNEL + "', ?1)").setParameter(1, payload(event)).getSingleResult();
-        return event;
-    }
-
-    /**
-     * What NOTIFY carries for an event: the whole event when it is small enough, else its id.
-     * HostRows' statement builds the same payload in SQL; {@link #inline} reads both.
-     */
-    static String payload(RollEvent event) {
-        if (event.data.getBytes(StandardCharsets.UTF_8).length > MAX_INLINE) {
-            return event.id.toString();
-        }
-        return event.id + " " + event.rollId + " " + event.type + " " + event.data;
     }
 
     /** The event a notification carries, or null when it carries only an id (read it from the table). */
@@ -125,7 +101,7 @@ public class RollEvents {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + CHANNEL);
+                    statement.execute("LISTEN " + RollStore.CHANNEL);
                 }
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (running) {

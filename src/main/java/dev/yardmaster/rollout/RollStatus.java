@@ -1,6 +1,16 @@
 package dev.yardmaster.rollout;
 
-/** Where a roll is. Active ones hold the package+environment slot; complete ones never change again, except by "retry failed". */
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Where a roll is. Active ones hold the package+environment slot and a lease; complete ones never
+ * change again, except by "retry failed". The sets are the only home of these rules: the leases'
+ * SQL, the entity's finders and the browser (the {@code complete} flag of RollChanged) read them
+ * from here.
+ */
 public enum RollStatus {
     PENDING, RUNNING,
     /** The canary batch is done; a person continues the roll (or the automatic delay passes). */
@@ -12,11 +22,25 @@ public enum RollStatus {
     FAILED,
     CANCELED;
 
+    /** Holds the package+environment slot; a runner holds its lease. */
+    public static final Set<RollStatus> ACTIVE = Collections.unmodifiableSet(EnumSet.of(PENDING, RUNNING, WAITING, PAUSED));
+    /** Never changes again, except by retry. */
+    public static final Set<RollStatus> TERMINAL = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.copyOf(ACTIVE)));
+    /** A person may retry its failed hosts. */
+    public static final Set<RollStatus> RETRYABLE = TERMINAL;
+    /** The failure budget may still halt it. */
+    public static final Set<RollStatus> BUDGETED = Collections.unmodifiableSet(EnumSet.of(RUNNING, PAUSED));
+
     public boolean isActive() {
-        return this == PENDING || this == RUNNING || this == WAITING || this == PAUSED;
+        return ACTIVE.contains(this);
     }
 
     public boolean isComplete() {
-        return !isActive();
+        return TERMINAL.contains(this);
+    }
+
+    /** A set as an SQL list of literals, {@code ('PENDING', 'RUNNING')}, for statements built once. */
+    public static String sql(Set<RollStatus> set) {
+        return set.stream().map(s -> "'" + s.name() + "'").collect(Collectors.joining(", ", "(", ")"));
     }
 }

@@ -10,15 +10,13 @@ import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
 import dev.yardmaster.promotion.Promotions;
 import dev.yardmaster.security.CurrentUser;
+import dev.yardmaster.rollout.store.RollStore;
 import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -39,22 +37,28 @@ public class Rolls {
     private final TargetBuilds targets;
     private final RollConfig config;
     private final AuditLog audit;
-    private final RollEvents events;
+    private final RollTransitions transitions;
+    private final RollStore store;
     private final ObjectMapper json;
     private final EntityManager em;
     private final Promotions promotions;
 
     Rolls(Inventory inventory, Environments environments, TargetBuilds targets, RollConfig config, AuditLog audit,
-            RollEvents events, ObjectMapper json, EntityManager em, Promotions promotions) {
+            RollTransitions transitions, RollStore store, ObjectMapper json, EntityManager em, Promotions promotions) {
         this.promotions = promotions;
         this.inventory = inventory;
         this.environments = environments;
         this.targets = targets;
         this.config = config;
         this.audit = audit;
-        this.events = events;
+        this.transitions = transitions;
+        this.store = store;
         this.json = json;
         this.em = em;
+    }
+
+    /** A roll as {@link #start} answers it: {@code created} false when an Idempotency-Key gave back an earlier roll. */
+    public record Started(Roll roll, boolean created) {
     }
 
     @Transactional
@@ -117,16 +121,27 @@ public class Rolls {
                 .toList();
     }
 
-    /** Starts a roll (the runner picks it up). Returns an existing roll for a repeated Idempotency-Key. */
+    /**
+     * Starts a roll (the runner picks it up). An Idempotency-Key belongs to the principal that
+     * sent it and to the plan it first came with: the same key and plan give the earlier roll
+     * back ({@code created} false), the same key with another plan is refused with 422.
+     */
     @Transactional
-    public Roll start(CurrentUser user, Actor actor, RollPlan plan, String idempotencyKey) {
-        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
-            if (idempotencyKey.length() > 200) {
+    public Started start(CurrentUser user, Actor actor, RollPlan plan, String idempotencyKey) {
+        String key = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.strip();
+        String hash = requestHash(plan);
+        if (key != null) {
+            if (key.length() > 200) {
                 throw YardmasterException.badRequest("bad-idempotency-key", "Idempotency-Key is longer than 200 characters.");
             }
-            var existing = Roll.withIdempotencyKey(idempotencyKey);
+            var existing = Roll.withIdempotencyKey(user.name(), key);
             if (existing.isPresent()) {
-                return existing.get();
+                if (!hash.equals(existing.get().requestHash)) {
+                    throw new YardmasterException(422, "idempotency-key-reused", "Unprocessable Content", "Idempotency-Key "
+                            + Environments.printable(key) + " was sent before with another roll plan (roll " + existing.get().id
+                            + "); use a new key for a new plan.", Map.of("roll", existing.get().id));
+                }
+                return new Started(existing.get(), false);
             }
         }
         // Refusals that do not depend on the hosts come first: a frozen or locked environment
@@ -149,10 +164,11 @@ public class Rolls {
         roll.packageName = p.packageName();
         roll.environment = p.environment();
         roll.targetEvr = p.target();
-        roll.status = RollStatus.PENDING;
         roll.batchCount = p.batches().size();
         roll.createdBy = actor.name();
-        roll.idempotencyKey = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey;
+        roll.idempotencyKey = key;
+        roll.idempotencyPrincipal = key == null ? null : user.name();
+        roll.requestHash = hash;
         try {
             roll.plan = json.writeValueAsString(p.strategy());
         } catch (JsonProcessingException e) {
@@ -163,7 +179,7 @@ public class Rolls {
             em.flush();
         } catch (PersistenceException e) {
             throw YardmasterException.conflict("roll-in-progress", "Another roll of " + p.packageName() + " in "
-                    + p.environment() + " started at the same moment.");
+                    + p.environment() + " started at the same moment (or this Idempotency-Key did).");
         }
         int position = 0;
         for (Batch batch : p.batches()) {
@@ -188,78 +204,80 @@ public class Rolls {
                 .subject("roll " + roll.id).detail("target", roll.targetEvr).detail("hosts", p.hosts())
                 .detail("batches", p.batches().size()).detail("parallelism", p.strategy().parallelism())
                 .detail("failureBudget", p.strategy().failureBudget()));
-        announce(roll);
-        return roll;
+        transitions.announce(roll);
+        return new Started(roll, true);
+    }
+
+    /** SHA-256 of the plan as parsed (field order fixed by the record): what an Idempotency-Key is bound to. */
+    String requestHash(RollPlan plan) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(json.writeValueAsBytes(plan));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Transactional
     public Roll pause(CurrentUser user, Actor actor, long id) {
         Roll roll = controllable(user, id, "Pausing");
-        requireStatus(roll, "pause", RollStatus.PENDING, RollStatus.RUNNING, RollStatus.WAITING);
-        return change(actor, roll, RollStatus.PAUSED, "paused by " + actor.name(), "roll.paused");
+        return transitions.control(actor, roll, RollControl.PAUSE, "paused by " + actor.name(), r -> {
+        });
     }
 
     @Transactional
     public Roll resume(CurrentUser user, Actor actor, long id) {
         Roll roll = controllable(user, id, "Resuming");
-        requireStatus(roll, "resume", RollStatus.PAUSED);
+        RollControl.RESUME.check(id, roll.status);
         checkNotFrozen(roll, "Resuming");
-        return change(actor, roll, RollStatus.RUNNING, null, "roll.resumed");
+        return transitions.control(actor, roll, RollControl.RESUME, null, r -> {
+        });
     }
 
     @Transactional
     public Roll continueAfterCanary(CurrentUser user, Actor actor, long id) {
         Roll roll = controllable(user, id, "Continuing");
-        requireStatus(roll, "continue", RollStatus.WAITING);
+        RollControl.CONTINUE.check(id, roll.status);
         checkNotFrozen(roll, "Continuing");
-        return change(actor, roll, RollStatus.RUNNING, null, "roll.continued");
+        return transitions.control(actor, roll, RollControl.CONTINUE, null, r -> {
+        });
     }
 
     /** Stops starting hosts; running hosts finish, or with {@code interrupt} have their commands killed. */
     @Transactional
     public Roll cancel(CurrentUser user, Actor actor, long id, boolean interrupt) {
         Roll roll = controllable(user, id, "Canceling");
-        requireStatus(roll, "cancel", RollStatus.PENDING, RollStatus.RUNNING, RollStatus.WAITING, RollStatus.PAUSED);
-        roll.interrupt = interrupt;
-        roll.finishedAt = OffsetDateTime.now(ZoneOffset.UTC);
-        List<RollHost> pending = RollHost.list("rollId = ?1 and status = ?2", roll.id, HostStatus.PENDING);
-        for (RollHost host : pending) {
-            host.status = HostStatus.CANCELED;
-            host.reason = "roll canceled before its turn";
-            hostChanged(host);
-        }
-        return change(actor, roll, RollStatus.CANCELED, "canceled by " + actor.name() + (interrupt ? " (running hosts interrupted)" : ""),
-                "roll.canceled");
+        return transitions.control(actor, roll, RollControl.CANCEL,
+                "canceled by " + actor.name() + (interrupt ? " (running hosts interrupted)" : ""), r -> {
+                    r.interrupt = interrupt;
+                    store.cancelPending(em, r.id, "roll canceled before its turn");
+                });
     }
 
-    /** Puts failed and unreachable hosts back in the queue and runs the roll again. */
+    /**
+     * Puts failed and unreachable hosts back in the queue and runs the roll again. The lease is
+     * left alone: an execution still finishing hosts of this roll keeps it, and the retried hosts
+     * run under the next claim (a higher fence) once it is done, never beside it.
+     */
     @Transactional
     public Roll retryFailed(CurrentUser user, Actor actor, long id) {
         Roll roll = controllable(user, id, "Retrying");
-        requireStatus(roll, "retry", RollStatus.FAILED, RollStatus.SUCCEEDED, RollStatus.CANCELED);
+        RollControl.RETRY.check(id, roll.status);
         environments.checkNotLocked(environments.require(roll.environment), "Retrying roll " + roll.id);
         checkNotFrozen(roll, "Retrying");
         Roll.activeFor(roll.packageName, roll.environment).ifPresent(active -> {
             throw YardmasterException.conflict("roll-in-progress", "Roll " + active.id + " of " + roll.packageName + " in "
                     + roll.environment + " is active; finish or cancel it first.");
         });
-        List<RollHost> failed = RollHost.<RollHost>list("rollId", roll.id).stream().filter(h -> h.status.isRetryable()).toList();
-        if (failed.isEmpty()) {
+        long failed = RollHost.count("rollId = ?1 and status in ?2", roll.id, HostStatus.RETRYABLE);
+        if (failed == 0) {
             throw YardmasterException.conflict("nothing-to-retry", "Roll " + roll.id + " has no failed or unreachable hosts.");
         }
-        for (RollHost host : failed) {
-            host.status = HostStatus.PENDING;
-            host.step = Step.QUEUED;
-            host.reason = "retry " + (host.attempts + 1);
-            host.finishedAt = null;
-            hostChanged(host);
-        }
-        roll.interrupt = false;
-        roll.finishedAt = null;
-        roll.leaseOwner = null;
-        roll.leaseUntil = null;
         try {
-            Roll changed = change(actor, roll, RollStatus.RUNNING, "retrying " + failed.size() + " hosts", "roll.retried");
+            Roll changed = transitions.control(actor, roll, RollControl.RETRY, "retrying " + failed + " hosts", r -> {
+                r.interrupt = false;
+                store.requeueRetryable(em, r.id);
+            });
             em.flush();
             return changed;
         } catch (PersistenceException e) {
@@ -267,18 +285,8 @@ public class Rolls {
         }
     }
 
-    public Roll require(long id) {
-        Roll roll = Roll.findById(id);
-        if (roll == null) {
-            throw YardmasterException.notFound("roll", "There is no roll " + id + ".");
-        }
-        return roll;
-    }
-
     private Roll controllable(CurrentUser user, long id, String what) {
-        Roll roll = require(id);
-        em.lock(roll, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
-        em.refresh(roll);
+        Roll roll = transitions.lock(id);
         environments.checkMayChange(user, environments.require(roll.environment), what + " roll " + id);
         return roll;
     }
@@ -286,57 +294,5 @@ public class Rolls {
     /** A freeze window stops new work on hosts; pausing and canceling stay allowed. */
     private void checkNotFrozen(Roll roll, String what) {
         promotions.checkNotFrozen(environments.require(roll.environment), what + " roll " + roll.id + " of " + roll.packageName);
-    }
-
-    private static void requireStatus(Roll roll, String action, RollStatus... allowed) {
-        for (RollStatus status : allowed) {
-            if (roll.status == status) {
-                return;
-            }
-        }
-        throw new YardmasterException(409, "roll-not-" + action + "able", "Conflict", "Roll " + roll.id + " is "
-                + roll.status.name().toLowerCase() + "; it cannot " + action + " now.", Map.of("status", roll.status.name()));
-    }
-
-    private Roll change(Actor actor, Roll roll, RollStatus status, String reason, String action) {
-        RollStatus before = roll.status;
-        roll.status = status;
-        roll.reason = reason;
-        audit.record(audit.entry(actor, action).environment(roll.environment).packageName(roll.packageName)
-                .subject("roll " + roll.id).detail("from", before.name()).detail("to", status.name()));
-        announce(roll);
-        return roll;
-    }
-
-    /** Records a RollChanged event for the roll's current state (caller's transaction). */
-    void announce(Roll roll) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("id", roll.id);
-        data.put("package", roll.packageName);
-        data.put("environment", roll.environment);
-        data.put("target", roll.targetEvr);
-        data.put("status", roll.status.name());
-        data.put("reason", roll.reason);
-        data.put("currentBatch", roll.currentBatch);
-        data.put("batchCount", roll.batchCount);
-        events.record(roll.id, "RollChanged", data);
-    }
-
-    void hostChanged(RollHost host) {
-        events.record(host.rollId, "HostChanged", hostData(host));
-    }
-
-    static Map<String, Object> hostData(RollHost host) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("id", host.id);
-        data.put("name", host.name);
-        data.put("batch", host.batch);
-        data.put("status", host.status.name());
-        data.put("step", host.step.name());
-        data.put("reason", host.reason);
-        data.put("fromEvr", host.fromEvr);
-        data.put("toEvr", host.toEvr);
-        data.put("restarts", host.restarts);
-        return data;
     }
 }

@@ -61,6 +61,10 @@ public class SshSessions {
     private volatile SshClient client;
     private volatile boolean stopped;
 
+    /** The connection meter; null in a client a test builds by hand. */
+    @jakarta.inject.Inject
+    dev.yardmaster.observability.Meters meters;
+
     SshSessions(SshConfig config) {
         this.config = config;
     }
@@ -149,6 +153,30 @@ public class SshSessions {
     }
 
     private SshConnection connect(String user, String address, int port, Duration timeout) throws SshFailure {
+        try {
+            SshConnection connection = open(user, address, port, timeout);
+            count("ok");
+            return connection;
+        } catch (SshFailure e) {
+            count(switch (e.kind()) {
+                case UNREACHABLE, DISCONNECTED -> "refused";
+                case TIMEOUT -> "timeout";
+                case HOST_KEY_CHANGED, HOST_KEY_UNKNOWN -> "host-key";
+                case AUTH_FAILED -> "auth";
+                default -> "failed";
+            });
+            throw e;
+        }
+    }
+
+    /** Counts a connection attempt (yardmaster_ssh_connections_total); not counted for a client built outside CDI. */
+    private void count(String outcome) {
+        if (meters != null) {
+            meters.sshConnection(outcome);
+        }
+    }
+
+    private SshConnection open(String user, String address, int port, Duration timeout) throws SshFailure {
         if (user == null || !USER.matcher(user).matches()) {
             throw new IllegalArgumentException("not a user name: " + user);
         }

@@ -168,7 +168,16 @@ public class ErrorResponses {
             return Response.status(problem.status()).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                     .entity(html).build();
         }
-        return problem.at(path).toResponse();
+        Response response = problem.at(path).toResponse();
+        Object retryAfter = problem.extensions().get("retryAfter");
+        return retryAfter == null ? response : Response.fromResponse(response).header("Retry-After", retryAfter).build();
+    }
+
+    /** A write based on a stale read (a racing change won): 409, try again with fresh data. */
+    @ServerExceptionMapper
+    public Response concurrentChange(jakarta.persistence.OptimisticLockException e, UriInfo uri, HttpHeaders headers) {
+        return respond(Problem.of("concurrent-change", "Conflict", 409,
+                "Someone changed this at the same moment; reload and try again."), uri, headers);
     }
 
     static boolean wantsHtml(String path, HttpHeaders headers) {

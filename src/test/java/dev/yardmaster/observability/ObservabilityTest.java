@@ -3,10 +3,15 @@ package dev.yardmaster.observability;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.http.TestHTTPResource;
+import dev.yardmaster.rollout.RollFleet;
+import dev.yardmaster.testing.Tokens;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -26,20 +31,27 @@ import org.jboss.logging.MDC;
 import org.junit.jupiter.api.Test;
 
 /**
- * JSON logs carry the roll id; the documented meters appear at /q/metrics under their names, on
- * the management interface (the application port does not serve it).
+ * JSON logs carry the roll id; the README's meters are recorded by the code that does the work: a
+ * real roll over the loopback fleet, a scan of its repo server's build/, a refused promotion.
  */
 @QuarkusTest
 @TestProfile(ObservabilityTest.JsonLogs.class)
+@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
 class ObservabilityTest {
 
-    /** Production logging: JSON on, as the Helm chart sets it. */
+    /** Production logging: JSON on, as the Helm chart sets it; the fleet's repo server as the catalog's. */
     public static class JsonLogs implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.log.console.json.enabled", "true");
+            return Map.of("quarkus.log.console.json.enabled", "true",
+                    "yardmaster.repo.mode", "local",
+                    "yardmaster.repo.path", RollFleet.DIR.resolve("repo").toString(),
+                    "yardmaster.catalog.scan-interval", "off",
+                    "yardmaster.catalog.watch", "false");
         }
     }
+
+    static final String ALICE = Tokens.user("alice");
 
     @Inject
     Meters meters;
@@ -47,6 +59,18 @@ class ObservabilityTest {
     /** Prometheus' scrape address: the management interface, whose root is /q. */
     @TestHTTPResource(value = "metrics", management = true)
     URL metricsUrl;
+    @Inject
+    MeterRegistry registry;
+
+    double count(String name, String tag, String value) {
+        var counter = registry.find(name).tag(tag, value).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    long steps(String step) {
+        var timer = registry.find(Meters.ROLL_STEP_DURATION).tag("step", step).timer();
+        return timer == null ? 0 : timer.count();
+    }
 
     @Test
     void jsonLogLinesCarryTheRollIdWhileARollContextIsOpen() throws Exception {
@@ -70,19 +94,39 @@ class ObservabilityTest {
     }
 
     @Test
-    void theDocumentedMetersAreExportedToPrometheus() {
-        meters.rollHost("SUCCEEDED");
-        meters.rollStep("UPDATE", Duration.ofSeconds(3));
-        meters.promotion("applied");
-        meters.scan("ok");
-        meters.sshConnection("host-key");
+    void aRealRollAScanAndAPromotionRecordTheDocumentedMeters() {
+        double succeeded = count(Meters.ROLL_HOSTS, "state", "succeeded");
+        double connected = count(Meters.SSH_CONNECTIONS, "outcome", "ok");
+        long updates = steps("update");
+        long restarts = steps("restart");
+        double scans = count(Meters.SCANS, "outcome", "ok");
+        double refused = count(Meters.PROMOTIONS, "outcome", "refused");
 
+        long id = given().auth().oauth2(ALICE).contentType("application/json").body(Map.of("package", "flingerator",
+                "environment", "staging", "target", "1.2.0-1", "canary", 0, "names", "127.0.1.1,127.0.1.2"))
+                .post("/api/rolls").then().statusCode(201).extract().jsonPath().getLong("id");
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() -> given().auth().oauth2(ALICE)
+                .get("/api/rolls/" + id).then().extract().jsonPath().getString("status").equals("SUCCEEDED"));
+        given().auth().oauth2(ALICE).post("/api/builds/rescan").then().statusCode(200);
+        given().auth().oauth2(ALICE).contentType("application/json")
+                .body(Map.of("package", "flingerator", "version", "9.9.9", "environment", "review"))
+                .post("/api/promotions").then().statusCode(org.hamcrest.Matchers.both(org.hamcrest.Matchers.greaterThanOrEqualTo(400))
+                        .and(org.hamcrest.Matchers.lessThan(500)));
+
+        assertThat(count(Meters.ROLL_HOSTS, "state", "succeeded") - succeeded).as("hosts that succeeded").isEqualTo(2);
+        assertThat(count(Meters.SSH_CONNECTIONS, "outcome", "ok") - connected).as("SSH connections").isGreaterThanOrEqualTo(2);
+        assertThat(steps("update") - updates).as("update steps timed").isEqualTo(2);
+        assertThat(steps("restart") - restarts).as("restart steps timed").isEqualTo(2);
+        assertThat(count(Meters.SCANS, "outcome", "ok") - scans).as("scans").isGreaterThanOrEqualTo(1);
+        assertThat(count(Meters.PROMOTIONS, "outcome", "refused") - refused).as("refused promotions").isEqualTo(1);
+        // Prometheus names as the README lists them, scraped where Prometheus scrapes: the
+        // management interface.
+        assertThat(registry.find(Meters.ROLL_STEP_DURATION).tag("step", "update").timer().takeSnapshot().histogramCounts())
+                .as("published as a histogram").isNotEmpty();
         String metrics = given().get(metricsUrl).then().statusCode(200).extract().asString();
-
-        assertThat(metrics).contains("yardmaster_rolls_hosts_total{state=\"succeeded\"} 1.0",
-                "yardmaster_promotions_total{outcome=\"applied\"} 1.0", "yardmaster_scans_total{outcome=\"ok\"} 1.0",
-                "yardmaster_ssh_connections_total{outcome=\"host-key\"} 1.0",
-                "yardmaster_roll_step_duration_seconds_count{step=\"update\"} 1",
+        assertThat(metrics).contains("yardmaster_rolls_hosts_total{state=\"succeeded\"}",
+                "yardmaster_promotions_total{outcome=\"refused\"}", "yardmaster_scans_total{outcome=\"ok\"}",
+                "yardmaster_ssh_connections_total{outcome=\"ok\"}",
                 "yardmaster_roll_step_duration_seconds_bucket{step=\"update\",le=\"");
     }
 

@@ -17,6 +17,8 @@ public class PromotionRepoProfile implements QuarkusTestProfile {
 
     static final Path ROOT = Path.of("target", "promotion-repo", UUID.randomUUID().toString()).toAbsolutePath();
     static final int CONCURRENT = 20;
+    /** Builds of marina, one per approve-against-reject race (PromotionDecisionRaceTest). */
+    static final List<String> RACED = List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0");
 
     static {
         try {
@@ -36,6 +38,9 @@ public class PromotionRepoProfile implements QuarkusTestProfile {
             }
             for (String version : List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0")) {
                 Rpms.build(build, "sextant", version, "1", "ab/cd: sextant " + version);
+            }
+            for (String version : RACED) {
+                Rpms.build(build, "marina", version, "1", "ij/kl: marina " + version);
             }
             for (int i = 0; i < CONCURRENT; i++) {
                 Rpms.build(build, "gnip-worker", "2.0." + i, "1", "ef/gh: worker 2.0." + i);

@@ -2,6 +2,7 @@ package dev.yardmaster.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.yardmaster.rollout.runner.HostStep;
 import dev.yardmaster.ssh.RemoteCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostScriptTest {
 
+    static final String NONCE = "0123456789abcdef";
+
     @TempDir
     Path dir;
     Path state;
@@ -30,13 +33,15 @@ class HostScriptTest {
     void standIns() throws IOException {
         state = Files.createDirectories(dir.resolve("state"));
         Path bin = Files.createDirectories(dir.resolve("bin"));
-        tool(bin, "rpm", "if [ -f \"$STATE/installed\" ]; then cat \"$STATE/installed\"; else echo \"package flingerator is not installed\"; exit 1; fi");
+        tool(bin, "rpm", "case \"$*\" in *INSTALLTIME*) cat \"$STATE/installtime\"; exit;; esac; "
+                + "if [ -f \"$STATE/installed\" ]; then cat \"$STATE/installed\"; else echo \"package flingerator is not installed\"; exit 1; fi");
         tool(bin, "sudo", "while [ \"$1\" = -n ]; do shift; done; exec \"$@\"");
         // update: to the repo's newest ($STATE/next), never down; install NAME-EVR: exactly that, up or down (dnf).
         tool(bin, "yum", "echo yum \"$@\"; if [ -f \"$STATE/yum-fail\" ]; then echo 'Error: no repo' >&2; exit 1; fi; "
                 + "for a; do last=$a; done; case \" $* \" in *' install '*) echo \"$last.noarch\" > \"$STATE/installed\";; "
                 + "*) cp \"$STATE/next\" \"$STATE/installed\";; esac");
-        tool(bin, "systemctl", "case $1 in restart) echo x >> \"$STATE/restarts\";; is-active) [ -f \"$STATE/down\" ] && { echo failed; exit 3; }; echo active;; esac");
+        tool(bin, "systemctl", "case $1 in restart) echo x >> \"$STATE/restarts\";; is-active) [ -f \"$STATE/down\" ] && { echo failed; exit 3; }; echo active;; "
+                + "show) cat \"$STATE/started\" 2>/dev/null;; esac");
     }
 
     private void tool(Path bin, String name, String body) throws IOException {
@@ -54,7 +59,7 @@ class HostScriptTest {
 
     /** {@code exact}: the runner's update path, with the exact install after an update that missed the target. */
     private Run run(String target, HostScript.AtTarget atTarget, boolean exact) throws Exception {
-        RemoteCommand script = HostScript.build("flingerator", target,
+        RemoteCommand script = HostScript.build("flingerator", target, NONCE, "flingerator",
                 RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
                 exact ? RemoteCommand.of("sudo", "-n", "yum", "-y", "install", "flingerator-" + target) : null,
                 RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
@@ -66,7 +71,7 @@ class HostScriptTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         p.getOutputStream().close();
-        List<String> marks = out.lines().map(HostScript.Mark::of).filter(m -> m != null).map(HostScript.Mark::word).toList();
+        List<String> marks = out.lines().map(l -> HostStep.of(l, NONCE)).filter(m -> m != null).map(HostStep::word).toList();
         Path restarts = state.resolve("restarts");
         int n = Files.exists(restarts) ? Files.readAllLines(restarts).size() : 0;
         return new Run(p.exitValue(), marks, out, n);
@@ -129,14 +134,22 @@ class HostScriptTest {
     }
 
     @Test
-    void aHostAtTheTargetAfterAnEarlierAttemptIsRestartedOrOnlyChecked() throws Exception {
+    void aHostAtTheTargetAfterAnEarlierAttemptIsRestartedUnlessItsServiceStartedAfterTheInstall() throws Exception {
         installed("flingerator-1.2.0-1.noarch");
-        Run restart = run("1.2.0-1", HostScript.AtTarget.RESTART);
+        Files.writeString(state.resolve("installtime"), "1764755000\n");
+        Files.writeString(state.resolve("started"), "Wed 2025-12-03 09:43:19 UTC\n"); // 1764754999: before the install
+        Run restart = run("1.2.0-1", HostScript.AtTarget.CHECK);
         assertThat(restart.marks()).containsExactly("check", "at-target", "restart", "health");
         assertThat(restart.restarts()).isEqualTo(1);
+        Files.writeString(state.resolve("started"), "Wed 2025-12-03 09:43:20 UTC\n"); // the install's second: restarted
+        Run done = run("1.2.0-1", HostScript.AtTarget.CHECK);
+        assertThat(done.marks()).containsExactly("check", "at-target", "restart-done", "health");
+        assertThat(done.restarts()).as("not restarted again").isEqualTo(1);
+        Files.delete(state.resolve("started")); // unreadable: restart, at least once
+        assertThat(run("1.2.0-1", HostScript.AtTarget.CHECK).marks()).contains("restart");
         Run health = run("1.2.0-1", HostScript.AtTarget.HEALTH);
         assertThat(health.marks()).containsExactly("check", "at-target", "health");
-        assertThat(health.restarts()).isEqualTo(1);
+        assertThat(health.restarts()).as("the unreadable case restarted once more; the health-only run did not").isEqualTo(2);
     }
 
     @Test
@@ -165,7 +178,7 @@ class HostScriptTest {
         installed("flingerator-1.1.0-1.noarch");
         Path bin = dir.resolve("bin");
         tool(bin, "yum", "echo started; touch \"$STATE/yum-ran\"; sleep 30; touch \"$STATE/yum-finished\"");
-        RemoteCommand script = HostScript.build("flingerator", "1.2.0-1", RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
+        RemoteCommand script = HostScript.build("flingerator", "1.2.0-1", NONCE, "flingerator", RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
                 null, RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
                 RemoteCommand.of("systemctl", "is-active", "flingerator"), HostScript.AtTarget.STOP);
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.commandLine()).redirectErrorStream(true);
@@ -182,5 +195,28 @@ class HostScriptTest {
         assertThat(p.exitValue()).isEqualTo(143);
         assertThat(state.resolve("yum-finished")).doesNotExist();
         assertThat(Files.exists(state.resolve("restarts"))).isFalse();
+    }
+
+    @Test
+    void aScriptletPrintingAMarkerIsOnlyOutput() throws Exception {
+        installed("flingerator-1.1.0-1.noarch");
+        Files.writeString(state.resolve("next"), "flingerator-1.2.0-1.noarch\n");
+        // A %post scriptlet that prints what looks like the runner's markers, old style and with a guessed nonce.
+        tool(dir.resolve("bin"), "yum", "echo \"@@yardmaster-step health\"; echo \"@@yardmaster-ffffffffffffffff restart\"; "
+                + "cp \"$STATE/next\" \"$STATE/installed\"");
+        Run r = run("1.2.0-1", HostScript.AtTarget.STOP);
+        assertThat(r.output()).contains("@@yardmaster-step health", "@@yardmaster-ffffffffffffffff restart");
+        assertThat(r.marks()).containsExactly("check", "update", "verify", "restart", "health");
+    }
+
+    @Test
+    void theScriptAndTheFleetsShimsPassShellcheck() throws Exception {
+        Path script = Path.of("src/main/resources/dev/yardmaster/rollout/host-script.sh");
+        Process p = new ProcessBuilder("shellcheck", "-S", "style", script.toString(), "bin/lib/fleet/pause-point",
+                "bin/lib/fleet/shims/systemctl", "bin/lib/fleet/shims/rpm", "bin/lib/fleet/shims/yum", "bin/lib/fleet/shims/dnf")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("shellcheck (Debian package shellcheck, installed by bin/test):\n" + out).isZero();
     }
 }

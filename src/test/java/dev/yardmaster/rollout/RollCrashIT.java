@@ -19,16 +19,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code kill -9} of the only Yardmaster process in the middle of a 50-host roll, then a new
- * process on the same database: the roll completes, the hosts that were in flight are checked
- * again and continued, no host is skipped and no finished host is touched again. Judged by the
- * fleet's own state (installed version, restart counter and time per host), not by Yardmaster's.
+ * {@code kill -9} of the only Yardmaster process in the middle of a 50-host roll, again and again
+ * at each point of a host's run ({@link KillDrill}), each time a new process on the same database:
+ * the roll completes, every host in flight at a kill is checked again on the host and continued,
+ * none is restarted twice and none is left behind. Judged by the fleet's own state (installed
+ * version, restart counter and time per host), not by Yardmaster's.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollCrashIT {
 
     static final int HOSTS = 50;
-    static final int PARALLELISM = 5;
+    static final int PARALLELISM = 3;
     static final String TARGET = "1.2.0-1";
 
     static PackagedRig rig;
@@ -52,53 +53,33 @@ class RollCrashIT {
 
     @Test
     @Order(1)
-    void aRollKilledMidwayCompletesAfterTheRestartWithoutSkippingOrRepeatingFinishedHosts() throws Exception {
+    void killedAtEveryPointOfAHostsRunTheRollEndsWithEveryHostRestartedExactlyOnce() throws Exception {
         long began = System.nanoTime();
         String token = Tokens.user("alice");
-        Instance first = rig.instances().get(0);
-        JsonNode roll = rig.call(first, "POST", "/api/rolls", token, """
+        KillDrill drill = new KillDrill(rig, "flingerator", TARGET);
+        drill.arm();
+        JsonNode roll = rig.call(rig.alive(), "POST", "/api/rolls", token, """
                 {"package": "flingerator", "environment": "staging", "target": "%s", "canary": 0,
                  "batchSize": "10", "parallelism": %d}""".formatted(TARGET, PARALLELISM));
         long id = roll.path("id").asLong();
         assertThat(roll.path("hosts").asInt()).isEqualTo(HOSTS);
 
-        // Kill when a good part is done and hosts are in flight, as read from the database.
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            Map<String, Integer> counts = PackagedRig.hostCounts(id);
-            return counts.getOrDefault("SUCCEEDED", 0) >= 12 && counts.getOrDefault("RUNNING", 0) >= 2;
-        });
-        rig.kill(first);
-        long killedAt = System.currentTimeMillis();
-        Map<String, String> atKill = PackagedRig.hostStatuses(id);
-        Set<String> inFlight = PackagedRig.hostsIn(atKill, "RUNNING");
-        Set<String> finished = PackagedRig.hostsIn(atKill, "SUCCEEDED");
-        assertThat(inFlight).as("hosts in flight at the kill").isNotEmpty().hasSizeLessThanOrEqualTo(PARALLELISM);
-        assertThat(PackagedRig.hostsIn(atKill, "PENDING")).as("hosts not started at the kill").isNotEmpty();
-        assertThat(finished.size() + inFlight.size() + PackagedRig.hostsIn(atKill, "PENDING").size()).as("statuses at the kill: " + atKill)
-                .isEqualTo(HOSTS);
-
-        String deadOwner = PackagedRig.leaseOwner(id);
-        assertThat(first.owns(deadOwner)).as("the dead process still holds the lease: " + deadOwner).isTrue();
-
-        long restart = System.nanoTime();
-        Instance second = rig.start("second", false);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                .until(() -> second.owns(rig.call(second, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText()));
-        double takeover = (System.nanoTime() - restart) / 1e9;
-        String newOwner = rig.call(second, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText();
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
-                .until(() -> rig.call(second, "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
-        double total = (System.nanoTime() - began) / 1e9;
-
-        JsonNode hosts = rig.call(second, "GET", "/api/rolls/" + id + "/hosts", token, null);
+        List<KillDrill.Kill> kills = drill.run(id, k -> rig.start("restarted-" + k, false));
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
+                .until(() -> rig.call(rig.alive(), "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
+        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", token, null);
         assertThat(hosts).hasSize(HOSTS);
-        int twice = rig.assertRolledOnce(hosts, "flingerator", TARGET, inFlight, finished, killedAt);
-        assertThat(PackagedRig.rollReasons(id)).as("the roll says who took it over")
-                .contains("taken over by " + newOwner + " after the lease of " + deadOwner + " lapsed; " + inFlight.size()
-                        + (inFlight.size() == 1 ? " host" : " hosts") + " in flight checked again");
-        System.out.printf("crash: %d hosts, %d done and %d in flight at the kill, %d restarted twice; "
-                + "restarted process started and took the roll over in %.1f s; whole test %.1f s%n",
-                HOSTS, finished.size(), inFlight.size(), twice, takeover, total);
+        KillDrill.Result result = drill.judge(hosts, kills);
+        System.out.printf("crash: %d kills (%s), %d hosts held at the kills; %d restarted twice, %d left behind; %.1f s%n",
+                kills.size(), result.perPoint(), kills.stream().mapToInt(k -> k.held().size()).sum(), result.restartedTwice(),
+                result.leftBehind(), (System.nanoTime() - began) / 1e9);
+        kills.forEach(k -> System.out.println("  killed " + k.killed() + " at " + k.point() + ": " + k.fleetAtKill()));
+        assertThat(result.perPoint().keySet()).as("every kill point hit").containsAll(
+                KillDrill.POINTS.subList(0, Math.min(kills.size(), KillDrill.POINTS.size())));
+        assertThat(result.restartedTwice()).as("hosts restarted twice").isZero();
+        assertThat(result.leftBehind()).as("hosts left behind").isZero();
+        rig.assertRolledOnce(hosts, "flingerator", TARGET, Set.of(), Set.of(), System.currentTimeMillis());
+        assertThat(PackagedRig.rollReasons(id)).as("the roll says who took it over").anyMatch(r -> r.startsWith("taken over by"));
     }
 
     /**

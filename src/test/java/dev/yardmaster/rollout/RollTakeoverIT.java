@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * watching the roll page on the survivor (Chromium, signed in through Keycloak) sees it all
  * live: events from before the kill (relayed by LISTEN/NOTIFY) and after (its own).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RollTakeoverIT {
 
     static final int HOSTS = 50;
@@ -69,6 +70,7 @@ class RollTakeoverIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void theSurvivorFinishesTheRollOfAKilledLeaseHolderAndItsBrowserSeesItAll() throws Exception {
         long began = System.nanoTime();
         String token = Tokens.user("alice");
@@ -147,8 +149,43 @@ class RollTakeoverIT {
         assertThat(seenSucceeded).as("hosts the page saw succeed").containsAll(expected);
 
         int twice = rig.assertRolledOnce(hosts, "flingerator", TARGET, inFlight, finished, killStart);
+        assertThat(twice).as("hosts restarted twice").isZero();
         System.out.printf("takeover: %d hosts, %d done and %d in flight at the kill, %d restarted twice; survivor held the "
                 + "lease %.1f s after the kill; the page got %d events (%d before the kill, %d after); whole test %.1f s%n",
                 HOSTS, finished.size(), inFlight.size(), twice, takeover, events.size(), before.size(), after.size(), total);
+    }
+
+    /**
+     * The survivor of each kill is the next holder and is killed in turn, at each point of a
+     * host's run ({@link KillDrill}), a new replica joining after every kill: a roll to the next
+     * build ends with every host restarted exactly once more.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void replicasKilledAtEveryPointOfAHostsRunLeaveNoHostRestartedTwiceOrBehind() throws Exception {
+        String next = "1.3.0-1";
+        String token = Tokens.user("alice");
+        if (rig.instances().stream().filter(i -> i.process().isAlive()).count() < 2) {
+            rig.start("b-again", false);
+        }
+        KillDrill drill = new KillDrill(rig, "flingerator", next);
+        drill.arm();
+        JsonNode roll = rig.call(rig.alive(), "POST", "/api/rolls", token, """
+                {"package": "flingerator", "environment": "staging", "target": "%s", "canary": 0,
+                 "batchSize": "10", "parallelism": 3}""".formatted(next));
+        long id = roll.path("id").asLong();
+        List<KillDrill.Kill> kills = drill.run(id, k -> rig.start("replica-" + k, false));
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
+                .until(() -> rig.call(rig.alive(), "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
+        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", token, null);
+        KillDrill.Result result = drill.judge(hosts, kills);
+        System.out.printf("takeover drill: %d kills (%s), %d hosts held at the kills; %d restarted twice, %d left behind%n",
+                kills.size(), result.perPoint(), kills.stream().mapToInt(k -> k.held().size()).sum(), result.restartedTwice(),
+                result.leftBehind());
+        kills.forEach(k -> System.out.println("  killed " + k.killed() + " at " + k.point() + ": " + k.fleetAtKill()));
+        assertThat(result.perPoint().keySet()).as("every kill point hit").containsAll(
+                KillDrill.POINTS.subList(0, Math.min(kills.size(), KillDrill.POINTS.size())));
+        assertThat(result.restartedTwice()).as("hosts restarted twice").isZero();
+        assertThat(result.leftBehind()).as("hosts left behind").isZero();
     }
 }

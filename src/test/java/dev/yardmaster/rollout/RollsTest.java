@@ -198,9 +198,20 @@ class RollsTest {
                 .body(plan("1.2.0-1", "parallelism", 10, "batchSize", "20")).post("/api/rolls").then().statusCode(201)
                 .extract().jsonPath().getLong("id");
         long second = given().auth().oauth2(Tokens.bot()).header("Idempotency-Key", key).contentType("application/json")
-                .body(plan("1.2.0-1")).post("/api/rolls").then().statusCode(201).extract().jsonPath().getLong("id");
-        assertThat(second).isEqualTo(first);
+                .body(plan("1.2.0-1", "parallelism", 10, "batchSize", "20")).post("/api/rolls").then().statusCode(200)
+                .extract().jsonPath().getLong("id");
+        assertThat(second).as("the same key and plan give the roll back").isEqualTo(first);
+        // The same key with another plan is refused, not answered with a roll that does something else.
+        given().auth().oauth2(Tokens.bot()).header("Idempotency-Key", key).contentType("application/json")
+                .body(plan("1.2.0-1")).post("/api/rolls").then().statusCode(422)
+                .contentType("application/problem+json").body("type", containsString("idempotency-key-reused"))
+                .body("roll", equalTo((int) first));
         awaitComplete(first);
+        // Keys are per principal: alice's key is her own, whatever the bot sent with the same one.
+        long hers = given().auth().oauth2(ALICE).header("Idempotency-Key", key).contentType("application/json")
+                .body(plan("1.2.0-1")).post("/api/rolls").then().statusCode(201).extract().jsonPath().getLong("id");
+        assertThat(hers).isNotEqualTo(first);
+        awaitComplete(hers);
     }
 
     @RegisterExtension

@@ -1,25 +1,44 @@
-package dev.yardmaster.rollout;
+package dev.yardmaster.rollout.web;
 
 import dev.yardmaster.environment.Environment;
+import dev.yardmaster.environment.Environments;
+import dev.yardmaster.rollout.Roll;
+import dev.yardmaster.rollout.RollPlan;
+import dev.yardmaster.rollout.RollQueries;
+import dev.yardmaster.rollout.RollQueries.HostLog;
+import dev.yardmaster.rollout.RollQueries.HostView;
+import dev.yardmaster.rollout.RollQueries.RollView;
+import dev.yardmaster.rollout.RollStream;
+import dev.yardmaster.rollout.Rolls;
+import dev.yardmaster.rollout.runner.RollRunner;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
+import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
 
 /** Rolls for people: the list with a plan form, the preview, and the live roll page. */
 @Path("/rolls")
@@ -43,8 +62,8 @@ public class RollPages {
                 return null;
             }
             if (!text.strip().matches("[0-9]{1,4}")) {
-                throw new dev.yardmaster.web.YardmasterException(400, "bad-roll-plan", "Bad request",
-                        field + " must be a whole number.", Map.of("field", field));
+                throw new YardmasterException(400, "bad-roll-plan", "Bad request", field + " must be a whole number.",
+                        Map.of("field", field));
             }
             return Integer.valueOf(text.strip());
         }
@@ -52,25 +71,26 @@ public class RollPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(List<RollResource.RollView> rolls, List<String> environments, Prefill prefill);
+        static native TemplateInstance list(List<RollView> rolls, List<String> environments, Prefill prefill);
 
-        static native TemplateInstance preview(PlanForm form, Rolls.Preview preview);
+        static native TemplateInstance preview(PlanForm form, Rolls.Preview preview, String formKey);
 
-        static native TemplateInstance roll(RollResource.RollView roll, List<Integer> batches, long lastEventId,
-                boolean canControl);
+        static native TemplateInstance roll(RollView roll, List<Integer> batches, long lastEventId, boolean canControl);
     }
 
     private final Rolls rolls;
+    private final RollQueries queries;
+    private final RollStream stream;
     private final RollRunner runner;
     private final CurrentUser user;
     private final Flash flash;
-    private final dev.yardmaster.environment.Environments environments;
-    private final RollResource api;
+    private final Environments environments;
 
-    RollPages(Rolls rolls, RollRunner runner, CurrentUser user, Flash flash, dev.yardmaster.environment.Environments environments,
-            RollResource api) {
-        this.api = api;
+    RollPages(Rolls rolls, RollQueries queries, RollStream stream, RollRunner runner, CurrentUser user, Flash flash,
+            Environments environments) {
         this.rolls = rolls;
+        this.queries = queries;
+        this.stream = stream;
         this.runner = runner;
         this.user = user;
         this.flash = flash;
@@ -85,8 +105,7 @@ public class RollPages {
     @Transactional
     public TemplateInstance list(@QueryParam("package") String packageName, @QueryParam("environment") String environment,
             @QueryParam("names") String names) {
-        return Templates.list(Roll.newestFirst(100).stream().map(RollResource::view).toList(),
-                Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
+        return Templates.list(queries.newestFirst(100), Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
                 new Prefill(clip(packageName, 100), clip(environment, 32), clip(names, RollPlan.MAX_NAMES)));
     }
 
@@ -105,6 +124,7 @@ public class RollPages {
         return text == null || text.isBlank() ? "" : text.length() > max ? text.substring(0, max) : text.strip();
     }
 
+    /** The preview, with the start form's Idempotency-Key: fresh and random for each render of the form. */
     @POST
     @Path("/preview")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
@@ -117,9 +137,14 @@ public class RollPages {
             @FormParam("unreachableBudget") String unreachableBudget) {
         PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
                 parallelism, pause, failureBudget, unreachableBudget);
-        return Templates.preview(form, rolls.preview(user, form.plan()));
+        return Templates.preview(form, rolls.preview(user, form.plan()), "form-" + UUID.randomUUID());
     }
 
+    /**
+     * Starts the previewed roll. A second submit of the same rendered form (a double click, a
+     * reload) gives back the roll the first one started, and the page says so rather than
+     * claiming a new start.
+     */
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Roles.DEPLOYER)
@@ -131,7 +156,12 @@ public class RollPages {
             @FormParam("unreachableBudget") String unreachableBudget, @FormParam("idempotencyKey") String key) {
         PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
                 parallelism, pause, failureBudget, unreachableBudget);
-        Roll roll = rolls.start(user, user.actor(), form.plan(), key);
+        Rolls.Started started = rolls.start(user, user.actor(), form.plan(), key);
+        Roll roll = started.roll();
+        if (!started.created()) {
+            return flash.redirect("/rolls/" + roll.id, "This form already started roll " + roll.id + " (now "
+                    + roll.status.name().toLowerCase() + "); nothing new was started.");
+        }
         runner.wake();
         return flash.redirect("/rolls/" + roll.id, "Roll " + roll.id + " started.");
     }
@@ -140,12 +170,10 @@ public class RollPages {
     @Path("/{id}")
     @Transactional
     public TemplateInstance roll(@PathParam("id") long id) {
-        Roll roll = rolls.require(id);
-        List<Integer> batches = java.util.stream.IntStream.range(0, roll.batchCount).boxed().toList();
-        Long last = RollEvent.getEntityManager().createQuery("select max(id) from RollEvent where rollId = ?1", Long.class)
-                .setParameter(1, id).getSingleResult();
+        Roll roll = queries.require(id);
+        List<Integer> batches = IntStream.range(0, roll.batchCount).boxed().toList();
         boolean canControl = user.has(environments.roleToChange(environments.require(roll.environment)));
-        return Templates.roll(RollResource.view(roll), batches, last == null ? 0 : last, canControl);
+        return Templates.roll(queries.get(id), batches, queries.lastEventId(id), canControl);
     }
 
     // The roll page's own data under /rolls: the browser's session cookie authenticates pages,
@@ -154,24 +182,24 @@ public class RollPages {
     @GET
     @Path("/{id}/hosts.json")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<RollResource.HostView> hosts(@PathParam("id") long id) {
-        return api.hosts(id, null);
+    public List<HostView> hosts(@PathParam("id") long id) {
+        return queries.hosts(id, null);
     }
 
     @GET
     @Path("/{id}/hosts/{hostId}/log.json")
     @Produces(MediaType.APPLICATION_JSON)
-    public RollResource.HostLog log(@PathParam("id") long id, @PathParam("hostId") long hostId) {
-        return api.log(id, hostId);
+    public HostLog log(@PathParam("id") long id, @PathParam("hostId") long hostId) {
+        return queries.log(id, hostId);
     }
 
     @GET
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public void events(@PathParam("id") long id, @jakarta.ws.rs.HeaderParam("Last-Event-ID") String lastEventId,
-            @jakarta.ws.rs.QueryParam("since") Long since, @jakarta.ws.rs.core.Context jakarta.ws.rs.sse.SseEventSink sink,
-            @jakarta.ws.rs.core.Context jakarta.ws.rs.sse.Sse sse) {
-        api.events(id, lastEventId, since, sink, sse);
+    @Blocking
+    public Multi<OutboundSseEvent> events(@PathParam("id") long id, @HeaderParam("Last-Event-ID") String lastEventId,
+            @QueryParam("since") Long since, @Context Sse sse) {
+        return stream.open(user.name(), id, RollStream.position(lastEventId, since), sse);
     }
 
     @POST

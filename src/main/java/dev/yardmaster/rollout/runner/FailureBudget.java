@@ -1,0 +1,24 @@
+package dev.yardmaster.rollout.runner;
+
+/**
+ * When a roll halts: more failed hosts than {@code maxFailures}, or more unreachable ones than
+ * {@code maxUnreachable} (each its own budget). Pure, so the rule is tested without a roll.
+ */
+public record FailureBudget(int maxFailures, int maxUnreachable) {
+
+    /** Why the budget is spent with these counts, or null while it holds. */
+    public String spent(long failed, long unreachable) {
+        if (failed > maxFailures) {
+            return "failure budget spent: " + failed + " failed hosts, budget " + maxFailures;
+        }
+        if (unreachable > maxUnreachable) {
+            return "unreachable budget spent: " + unreachable + " unreachable hosts, budget " + maxUnreachable;
+        }
+        return null;
+    }
+
+    /** The reason a roll that got through all its hosts ends with: null when none failed. */
+    public static String within(long failedOrUnreachable) {
+        return failedOrUnreachable == 0 ? null : failedOrUnreachable + " hosts failed, within the budget";
+    }
+}
