@@ -56,6 +56,7 @@ public class BuildCatalog {
     static final Pattern SAFE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+~^-]*\\.rpm$");
     private static final int CHUNK = 200;
     private static final int READERS = 4;
+    private static final int READ_AHEAD = 4 * CHUNK;
 
     /** What one scan did. */
     public record ScanResult(boolean ran, int indexed, int unchanged, int rejected, int missing, long millis,
@@ -65,7 +66,15 @@ public class BuildCatalog {
         }
     }
 
-    private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
+    /** A build row as a scan compares it: mtime in microseconds, as PostgreSQL keeps it. */
+    private record Known(long id, long size, long mtimeMicros, boolean present) {
+        boolean same(RepoFiles.Entry entry) {
+            return size == entry.size() && mtimeMicros == micros(entry.modified());
+        }
+    }
+
+    static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 
     sealed interface Outcome permits Indexed, Rejected {
@@ -184,12 +193,7 @@ public class BuildCatalog {
     private ScanResult scan(RepoFiles files) throws IOException, InterruptedException {
         long started = System.nanoTime();
         List<RepoFiles.Entry> entries = files.listBuild();
-        Map<String, Known> known = new HashMap<>();
-        for (Object[] row : Build.getEntityManager()
-                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state from Build b", Object[].class)
-                .getResultList()) {
-            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4]));
-        }
+        Map<String, Known> known = known();
         Map<String, KnownRejection> wasRejected = knownRejections();
         Instant settled = Instant.now().minus(config.settleTime());
         List<Outcome> outcomes = new ArrayList<>();
@@ -212,9 +216,9 @@ public class BuildCatalog {
                 continue;
             }
             Known k = known.get(entry.name());
-            if (k != null && k.size() == entry.size() && k.mtime().toInstant().equals(truncate(entry.modified()))) {
+            if (k != null && k.same(entry)) {
                 unchanged++;
-                if (k.state() != Build.State.present) {
+                if (!k.present()) {
                     returned.add(k.id());
                 }
                 continue;
@@ -232,7 +236,7 @@ public class BuildCatalog {
         // Vanished first, so a build renamed in build/ is not mistaken for a duplicate of itself.
         // One array parameter, whatever the count (an IN list broke above 32,768 files).
         List<Long> vanished = known.entrySet().stream()
-                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
+                .filter(e -> e.getValue().present() && !listed.contains(e.getKey()))
                 .map(e -> e.getValue().id()).toList();
         if (!vanished.isEmpty()) {
             execute("UPDATE build SET state = 'missing' WHERE id = ANY(?)", ids(vanished));
@@ -243,38 +247,48 @@ public class BuildCatalog {
             rejected++;
             deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
         }
-        List<Outcome> batch = new ArrayList<>(outcomes);
+        write(outcomes, wasRejected, rejectedNow);
         // The readers work ahead while this thread writes what they have read: reading and
         // writing overlap instead of following each other. Files are taken in the order that
         // decides which of two copies of one NEVRA wins, so the first one seen is the winner.
         List<RepoFiles.Entry> ordered = new ArrayList<>(toRead);
         ordered.sort(java.util.Comparator.comparing(RepoFiles.Entry::symlink).thenComparing(RepoFiles.Entry::name));
-        Map<String, String> owners = ordered.isEmpty() ? Map.of() : presentOwners();
+        Map<String, String> owners = new HashMap<>();
+        List<Outcome> batch = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(READERS, ordered.size())),
                 Thread.ofPlatform().name("build-catalog-reader-", 0).daemon().factory());
         try {
-            List<Future<Outcome>> reads = new ArrayList<>(ordered.size());
-            for (RepoFiles.Entry entry : ordered) {
-                reads.add(pool.submit(() -> read(files, entry)));
+            // At most READ_AHEAD files read and not yet written: a cold index of 100,000 builds
+            // otherwise holds every header it has read while the database catches up.
+            java.util.ArrayDeque<Future<Outcome>> ahead = new java.util.ArrayDeque<>();
+            int next = 0;
+            while (next < ordered.size() && ahead.size() < READ_AHEAD) {
+                RepoFiles.Entry entry = ordered.get(next++);
+                ahead.add(pool.submit(() -> read(files, entry)));
             }
-            for (Future<Outcome> read : reads) {
-                Outcome outcome = refuseDuplicate(owners, awaitRead(read));
-                if (outcome instanceof Indexed) {
-                    indexed++;
-                } else {
-                    rejected++;
-                    deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
+            while (!ahead.isEmpty()) {
+                batch.add(awaitRead(ahead.poll()));
+                if (next < ordered.size()) {
+                    RepoFiles.Entry entry = ordered.get(next++);
+                    ahead.add(pool.submit(() -> read(files, entry)));
                 }
-                batch.add(outcome);
-                if (batch.size() == CHUNK) {
-                    write(batch, wasRejected, rejectedNow);
+                if (batch.size() == CHUNK || ahead.isEmpty()) {
+                    List<Outcome> resolved = refuseDuplicates(owners, batch);
+                    for (Outcome outcome : resolved) {
+                        if (outcome instanceof Indexed) {
+                            indexed++;
+                        } else {
+                            rejected++;
+                            deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
+                        }
+                    }
+                    write(resolved, wasRejected, rejectedNow);
                     batch.clear();
                 }
             }
         } finally {
             pool.shutdownNow();
         }
-        write(batch, wasRejected, rejectedNow);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         if (!returned.isEmpty()) {
             // Unchanged rows are not written at all: rewriting 5,000 rows cost an unchanged rescan
@@ -302,16 +316,35 @@ public class BuildCatalog {
 
     private static final String UNREADABLE = "not a readable RPM";
 
+    /**
+     * Every build's file name, size and mtime, through JDBC: at 100,000 builds Hibernate's
+     * row handling was most of an unchanged rescan, and this is all a rescan reads.
+     */
+    private static Map<String, Known> known() {
+        Map<String, Known> known = new HashMap<>();
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT file_name, id, file_size, (extract(epoch FROM file_mtime) * 1000000)::bigint, state = 'present' FROM build")) {
+                select.setFetchSize(10_000);
+                try (java.sql.ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        known.put(rows.getString(1), new Known(rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getBoolean(5)));
+                    }
+                }
+            }
+        });
+        return known;
+    }
+
     /** A file rejected by an earlier scan, as it was then. */
-    private record KnownRejection(String reason, Long size, OffsetDateTime mtime) {
+    private record KnownRejection(String reason, Long size, Long mtimeMicros) {
         /** Rejected for its content, so the same bytes will be rejected again. */
         boolean unreadable() {
             return reason.startsWith(UNREADABLE);
         }
 
         boolean same(RepoFiles.Entry entry) {
-            return size != null && size == entry.size() && mtime != null
-                    && mtime.toInstant().equals(truncate(entry.modified()));
+            return size != null && size == entry.size() && mtimeMicros != null && mtimeMicros == micros(entry.modified());
         }
 
         boolean same(Rejected now) {
@@ -321,11 +354,21 @@ public class BuildCatalog {
 
     private static Map<String, KnownRejection> knownRejections() {
         Map<String, KnownRejection> rejections = new HashMap<>();
-        for (Object[] row : Build.getEntityManager()
-                .createQuery("select r.fileName, r.reason, r.fileSize, r.fileMtime from RejectedFile r", Object[].class)
-                .getResultList()) {
-            rejections.put((String) row[0], new KnownRejection((String) row[1], (Long) row[2], (OffsetDateTime) row[3]));
-        }
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT file_name, reason, file_size, "
+                    + "(extract(epoch FROM file_mtime) * 1000000)::bigint FROM rejected_file")) {
+                select.setFetchSize(10_000);
+                try (java.sql.ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long size = rows.getLong(3);
+                        Long sizeOrNull = rows.wasNull() ? null : size;
+                        long mtime = rows.getLong(4);
+                        rejections.put(rows.getString(1), new KnownRejection(rows.getString(2), sizeOrNull,
+                                rows.wasNull() ? null : mtime));
+                    }
+                }
+            }
+        });
         return rejections;
     }
 
@@ -381,15 +424,33 @@ public class BuildCatalog {
         });
     }
 
-    /** NEVRA → file name of every present build: a later file with one of these NEVRAs is a copy. */
-    private static Map<String, String> presentOwners() {
-        Map<String, String> owner = new HashMap<>();
-        for (Object[] row : Build.getEntityManager()
-                .createQuery("select b.nevra, b.fileName from Build b where b.state = :present", Object[].class)
-                .setParameter("present", Build.State.present).getResultList()) {
-            owner.put((String) row[0], (String) row[1]);
+    /**
+     * {@link #refuseDuplicate} over one chunk, in order. {@code owners} holds NEVRA → file name
+     * of what this scan has indexed so far, topped up here with the present builds that carry
+     * the chunk's NEVRAs: one array-parameter query per chunk instead of every build's NEVRA
+     * loaded for a scan that found one new file.
+     */
+    private static List<Outcome> refuseDuplicates(Map<String, String> owners, List<Outcome> chunk) {
+        String[] nevras = chunk.stream().filter(o -> o instanceof Indexed).map(o -> ((Indexed) o).header().nevra())
+                .filter(n -> !owners.containsKey(n)).distinct().toArray(String[]::new);
+        if (nevras.length > 0) {
+            Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT nevra, file_name FROM build WHERE state = 'present' AND nevra = ANY(?)")) {
+                    select.setArray(1, connection.createArrayOf("text", nevras));
+                    try (java.sql.ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            owners.putIfAbsent(rows.getString(1), rows.getString(2));
+                        }
+                    }
+                }
+            });
         }
-        return owner;
+        List<Outcome> settled = new ArrayList<>(chunk.size());
+        for (Outcome outcome : chunk) {
+            settled.add(refuseDuplicate(owners, outcome));
+        }
+        return settled;
     }
 
     /**
