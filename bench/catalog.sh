@@ -1,39 +1,66 @@
 #!/usr/bin/env bash
-# Build catalog benchmark (not a test): 5,000 real RPMs in build/.
-#  1. cold index: Yardmaster (first scan after start, and again on an emptied catalog) vs createrepo_c (ratio; goal <= 1.0)
-#  2. unchanged rescan time (goal <= 300 ms)
-#  3. GET /api/builds?limit=50 with wrk, next to GET /q/health/live (management port) as the peer (goal >= 2,000 req/s),
-#     and pages at random cursors (the answer cache mostly missed)
+# Build catalog benchmark (not a test): N real RPMs in build/ (default 5,000; issue 20 asks for
+# --builds 100000), made once by bench/make-rpms.sh and reused.
+#  1. cold index: Yardmaster (first scan after start, and again on an emptied catalog) vs
+#     createrepo_c over the same directory (ratio; goal <= 1.0)
+#  2. unchanged rescan (goal <= 1 s at 100,000 builds)
+#  3. one new build copied into build/: time until GET /api/builds shows it, minus the settle time
+#     (the app watches build/ as in local mode; goal <= 2 s after it settles)
+#  4. wrk: GET /api/builds?limit=50 next to GET /q/health/live as the peer; then requests that
+#     miss the answer cache (random cursors, /api/packages pages, searches, rejected files), p99
+#     (goal <= 50 ms each)
 # Needs PostgreSQL and Keycloak as for bin/test. The database named by BENCH_DB is CLEANED.
-# Usage: bench/catalog.sh [DIR]   (DIR defaults to /tmp/ym-bench; RPMs are made once and reused)
+# Usage: bench/catalog.sh [--builds N] [--packages P] [--runs R] [DIR]
+#   DIR defaults to /tmp/ym-bench-N; R (runs of createrepo_c and of the warm cold index, median)
+#   defaults to 3, or 1 from 50,000 builds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 source "$here/bin/lib/common.sh"
-dir=${1:-/tmp/ym-bench}
 count=${BENCH_COUNT:-5000}
+packages=""
+runs=""
+dir=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --builds) count=$2; shift 2 ;;
+    --packages) packages=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    -*) die "unknown option $1" ;;
+    *) dir=$1; shift ;;
+  esac
+done
+dir=${dir:-/tmp/ym-bench-$count}
+runs=${runs:-$([ "$count" -ge 50000 ] && echo 1 || echo 3)}
 db=${BENCH_DB:-yardmaster_bench}
 port=${BENCH_PORT:-18085}
-# Health and metrics answer on the management interface (its own port, same Vert.x event loops).
+settle_s=2
+export PGPASSWORD=${BENCH_DB_PASSWORD:-yardmaster}
+psql_bench() { psql -qAt -h 127.0.0.1 -U yardmaster "$db" "$@"; }
+# Health answers on the management interface (its own port, same Vert.x event loops).
 management_port=${BENCH_MANAGEMENT_PORT:-$((port + 1))}
-ym_apt_install wrk createrepo-c curl jq
+ym_apt_install wrk createrepo-c curl jq rpm
 ym_find_jdk
 ym_ensure_postgres "$db"
 ym_ensure_keycloak
 
-"$here/bench/make-rpms.sh" "$dir/repo/build" "$count"
-# Old enough that the catalog does not take them for files still being copied.
-find "$dir/repo/build" -maxdepth 1 -name '*.rpm' -exec touch -d '-1 min' {} +
-n=$(find "$dir/repo/build" -maxdepth 1 -name '*.rpm' | wc -l)
-
-if [ ! -f "$here/target/quarkus-app/quarkus-run.jar" ] || [ -n "${BENCH_REBUILD:-}" ]; then
+# BENCH_APP: a copy of target/quarkus-app to measure, so the checkout can keep building meanwhile.
+app_dir=${BENCH_APP:-$here/target/quarkus-app}
+if [ ! -f "$app_dir/quarkus-run.jar" ] || [ -n "${BENCH_REBUILD:-}" ]; then
   log "packaging Yardmaster"
   (cd "$here" && ./mvnw -B -q package -DskipTests -Dfrontend.skip)
 fi
+log "making $count RPMs in $dir/repo/build (once)"
+start=$(date +%s%N)
+BENCH_APP=$app_dir "$here/bench/make-rpms.sh" "$dir/repo/build" "$count" ${packages:+"$packages"}
+make_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# Old enough that the catalog does not take them for files still being copied.
+find "$dir/repo/build" -maxdepth 1 -name '*.rpm' -newermt '-1 min' -exec touch -d '-2 min' {} +
+n=$(find "$dir/repo/build" -maxdepth 1 -name '*.rpm' | wc -l)
 
-log "createrepo_c over $n RPMs (no cache; 3 runs, median)"
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+log "createrepo_c over $n RPMs (no cache; $runs runs, median)"
 createrepo_runs=()
-for _ in 1 2 3; do
+for _ in $(seq 1 "$runs"); do
   rm -rf "$dir/createrepo-out"; mkdir -p "$dir/createrepo-out"
   sync; start=$(date +%s%N)
   createrepo_c --quiet -o "$dir/createrepo-out" "$dir/repo/build"
@@ -41,23 +68,24 @@ for _ in 1 2 3; do
 done
 createrepo_ms=$(median "${createrepo_runs[@]}")
 
-log "starting Yardmaster on :$port with database $db (cleaned)"
+log "starting Yardmaster on :$port with database $db (cleaned), watching build/"
 QUARKUS_HTTP_PORT=$port QUARKUS_MANAGEMENT_PORT=$management_port \
 QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$db \
 QUARKUS_FLYWAY_CLEAN_AT_START=true QUARKUS_FLYWAY_CLEAN_DISABLED=false \
-YARDMASTER_REPO_PATH="$dir/repo" YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=false \
-QUARKUS_LOG_LEVEL=WARN \
-  "$JAVA_HOME/bin/java" -Xmx512m "${YM_JAVA_OPTS[@]}" ${BENCH_JAVA_OPTS:-} -jar "$here/target/quarkus-app/quarkus-run.jar" >"$dir/yardmaster.log" 2>&1 &
+YARDMASTER_REPO_PATH="$dir/repo" YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=true \
+YARDMASTER_CATALOG_SETTLE_TIME=${settle_s}s QUARKUS_LOG_LEVEL=WARN \
+  "$JAVA_HOME/bin/java" -Xmx512m "${YM_JAVA_OPTS[@]}" ${BENCH_JAVA_OPTS:-} -jar "$app_dir/quarkus-run.jar" >"$dir/yardmaster.log" 2>&1 &
 app=$!
 trap 'kill $app 2>/dev/null; wait $app 2>/dev/null' EXIT
-for _ in $(seq 1 120); do
+for _ in $(seq 1 240); do
   curl -fsS "http://127.0.0.1:$management_port/q/health/ready" >/dev/null 2>&1 && break
   kill -0 $app 2>/dev/null || die "Yardmaster did not start: $(tail -20 "$dir/yardmaster.log")"
   sleep 0.5
 done
 token=$(curl -fsS -d grant_type=client_credentials -d client_id=chatops-bot -d client_secret=chatops-bot-secret \
   http://127.0.0.1:8180/realms/yardmaster/protocol/openid-connect/token | jq -r .access_token)
-rescan() { curl -fsS -X POST -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds/rescan"; }
+api=http://127.0.0.1:$port
+rescan() { curl -fsS -m 900 -X POST -H "Authorization: Bearer $token" "$api/api/builds/rescan"; }
 
 log "Yardmaster cold index, first scan after the JVM started"
 start=$(date +%s%N)
@@ -67,53 +95,105 @@ echo "$cold" | jq -c .
 indexed=$(echo "$cold" | jq .indexed)
 [ "$indexed" -eq "$n" ] || die "indexed $indexed of $n"
 
-log "Yardmaster cold index again on an emptied catalog (3 runs, median): the same work with the JIT warm"
+log "Yardmaster cold index again on an emptied catalog ($runs runs, median): the same work with the JIT warm"
 again_runs=()
-for _ in 1 2 3; do
-  PGPASSWORD=${BENCH_DB_PASSWORD:-yardmaster} psql -q -h 127.0.0.1 -U yardmaster "$db" -c "DELETE FROM build; DELETE FROM rejected_file"
+for _ in $(seq 1 "$runs"); do
+  psql_bench -c "DELETE FROM package_summary; DELETE FROM build; DELETE FROM rejected_file"
   start=$(date +%s%N)
   again=$(rescan)
   again_runs+=($(( ($(date +%s%N) - start) / 1000000 )))
   [ "$(echo "$again" | jq .indexed)" -eq "$n" ] || die "indexed $(echo "$again" | jq .indexed) of $n"
 done
 again_ms=$(median "${again_runs[@]}")
-# The emptied-and-refilled table has 15,000 dead rows and stale statistics until autovacuum
-# comes by; measure the API on the table as it is in steady state.
-PGPASSWORD=${BENCH_DB_PASSWORD:-yardmaster} psql -q -h 127.0.0.1 -U yardmaster "$db" -c "VACUUM ANALYZE build"
+# The emptied-and-refilled table has dead rows and stale statistics until autovacuum comes by;
+# measure the rest on the table as it is in steady state.
+psql_bench -c "VACUUM ANALYZE build" -c "VACUUM ANALYZE package_summary"
+db_size=$(psql_bench -c "SELECT pg_size_pretty(pg_total_relation_size('build') + pg_total_relation_size('package_summary'))")
 
-log "unchanged rescans"
+log "unchanged rescans (5, median)"
 unchanged=()
 for _ in 1 2 3 4 5; do unchanged+=("$(rescan | jq .millis)"); done
-sorted=($(printf '%s\n' "${unchanged[@]}" | sort -n))
-median=${sorted[2]}
+unchanged_ms=$(median "${unchanged[@]}")
+
+log "a new build copied into build/ while the app watches it (3 times, median)"
+fresh_runs=()
+for k in 1 2 3; do
+  name="fresh$k$(date +%s)"
+  tmp=$(mktemp -d)
+  java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+  "$java" -cp "$app_dir/lib/main/*" "$here/bench/MakeRpms.java" "$tmp" 1 1 "$name" >/dev/null
+  file=$(find "$tmp" -maxdepth 1 -name '*.rpm' | head -1)
+  # Copied as CI would (a new mtime), then renamed into place.
+  cp "$file" "$dir/repo/build/.$name.tmp"
+  start=$(date +%s%N)
+  mv "$dir/repo/build/.$name.tmp" "$dir/repo/build/$(basename "$file")"
+  until curl -fsS -H "Authorization: Bearer $token" "$api/api/builds?package=$name&limit=1" | jq -e '.builds | length == 1' >/dev/null; do
+    sleep 0.05
+    [ $(( ($(date +%s%N) - start) / 1000000000 )) -lt 120 ] || die "$name did not appear within 120 s"
+  done
+  fresh_runs+=($(( ($(date +%s%N) - start) / 1000000 - settle_s * 1000 )))
+  rm -rf "$tmp"
+done
+fresh_ms=$(median "${fresh_runs[@]}")
 
 log "wrk: GET /api/builds?limit=50 vs GET /q/health/live (2 threads, 32 connections, 15 s each)"
-wrk_rate() { wrk -t2 -c32 -d15s --latency "$@" | tee -a "$dir/wrk.log" | awk '/Requests\/sec/ {print $2}'; }
 : >"$dir/wrk.log"
-curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds?limit=50" >/dev/null
-wrk -t2 -c32 -d5s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds?limit=50" >/dev/null  # warm-up
-api_rps=$(wrk_rate -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/builds?limit=50")
+wrk_rate() { wrk -t2 -c32 -d15s --latency "$@" | tee -a "$dir/wrk.log" | awk '/Requests\/sec/ {print $2}'; }
+curl -fsS -H "Authorization: Bearer $token" "$api/api/builds?limit=50" >/dev/null
+wrk -t2 -c32 -d5s -H "Authorization: Bearer $token" "$api/api/builds?limit=50" >/dev/null  # warm-up
+api_rps=$(wrk_rate -H "Authorization: Bearer $token" "$api/api/builds?limit=50")
 peer_rps=$(wrk_rate "http://127.0.0.1:$management_port/q/health/live")
-# The same request answers from the shared answer cache (build/CatalogCache) after one version
-# read; a page at a random cursor per request mostly misses it (4,000 pages of ~60 kB against a
-# 32 MB cache) and shows the cost of the query and the serialization underneath.
-max_id=$(PGPASSWORD=${BENCH_DB_PASSWORD:-yardmaster} psql -qAt -h 127.0.0.1 -U yardmaster "$db" -c "SELECT max(id) FROM build")
-cat >"$dir/random-cursor.lua" <<LUA
+
+# Requests that miss the answer cache (build/CatalogCache): every one has a key of its own. Four
+# connections, so p99 shows the work of one request rather than queueing behind 32 on 2 cores.
+max_id=$(psql_bench -c "SELECT max(id) FROM build")
+pkgs=$(psql_bench -c "SELECT count(*) FROM package_summary")
+per_pkg=$(( n / pkgs ))
+cat >"$dir/miss.lua" <<LUA
 math.randomseed(42)
+local kind = os.getenv("MISS")
 request = function()
-  return wrk.format(nil, "/api/builds?limit=50&cursor=" .. math.random($max_id - 4000, $max_id))
+  local path
+  if kind == "cursor" then
+    path = "/api/builds?limit=50&cursor=" .. math.random(1, $max_id)
+  elseif kind == "packages" then
+    path = "/api/packages?limit=" .. math.random(900, 1000) .. "&after=bench" .. math.random(0, $pkgs - 1)
+  elseif kind == "search" then
+    path = "/api/builds?q=build%20" .. math.random(1, $per_pkg) .. "%20of%20bench" .. math.random(0, $pkgs - 1) .. "&limit=" .. math.random(1, 500)
+  elseif kind == "search-package" then
+    path = "/api/builds?package=bench" .. math.random(0, $pkgs - 1) .. "&q=build%20" .. math.random(1, $per_pkg) .. "&limit=" .. math.random(1, 500)
+  else
+    path = "/api/builds/rejected?limit=" .. math.random(1, 1000)
+  end
+  return wrk.format(nil, path)
 end
 LUA
-miss_rps=$(wrk_rate -s "$dir/random-cursor.lua" -H "Authorization: Bearer $token" "http://127.0.0.1:$port")
+p99() { awk '/^ +99%/ {print $2}'; }
+declare -A miss_p99 miss_rps
+for kind in cursor packages search search-package rejected; do
+  out=$(MISS=$kind wrk -t2 -c4 -d15s --latency -s "$dir/miss.lua" -H "Authorization: Bearer $token" "$api")
+  echo "== $kind" >>"$dir/wrk.log"; echo "$out" >>"$dir/wrk.log"
+  miss_p99[$kind]=$(echo "$out" | p99)
+  miss_rps[$kind]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  [ -z "$non2xx" ] || die "$kind: $non2xx answers were not 2xx (see $dir/wrk.log)"
+done
 
 cold_ms=$(echo "$cold" | jq .millis)
 echo
-echo "== Build catalog benchmark: $n RPMs, $(nproc) cores =="
-printf 'cold index        Yardmaster %6d ms first scan after start (%d ms inside the scan) | createrepo_c %6d ms (median of %s) | ratio %.2f\n' \
+echo "== Build catalog benchmark: $n RPMs ($pkgs packages), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) =="
+printf 'RPMs made           %d ms (0 when cached)\n' "$make_ms"
+printf 'cold index          Yardmaster %6d ms first scan after start (%d ms inside the scan) | createrepo_c %6d ms (median of %s) | ratio %.2f\n' \
   "$cold_wall_ms" "$cold_ms" "$createrepo_ms" "${createrepo_runs[*]}" "$(echo "$cold_wall_ms / $createrepo_ms" | bc -l)"
-printf 'cold index again  Yardmaster %6d ms (median of %s, JIT warm) | createrepo_c %6d ms | ratio %.2f (goal <= 1.0)\n' \
+printf 'cold index again    Yardmaster %6d ms (median of %s, JIT warm) | createrepo_c %6d ms | ratio %.2f (goal <= 1.0)\n' \
   "$again_ms" "${again_runs[*]}" "$createrepo_ms" "$(echo "$again_ms / $createrepo_ms" | bc -l)"
-printf 'unchanged rescan  median %d ms of [%s] (goal <= 300 ms)\n' "$median" "${unchanged[*]}"
-printf 'GET /api/builds?limit=50  %s req/s | peer GET /q/health/live %s req/s | ratio %.2f (goal >= 2,000 req/s)\n' \
+printf 'unchanged rescan    median %d ms of [%s] (goal <= 1,000 ms)\n' "$unchanged_ms" "${unchanged[*]}"
+printf 'new build live      median %d ms after it settled, of [%s] (settle time %d s; goal <= 2,000 ms)\n' \
+  "$fresh_ms" "${fresh_runs[*]}" "$settle_s"
+printf 'GET /api/builds?limit=50  %s req/s | peer GET /q/health/live %s req/s | ratio %.2f\n' \
   "$api_rps" "$peer_rps" "$(echo "$api_rps / $peer_rps" | bc -l)"
-printf 'GET /api/builds?limit=50&cursor=<random>  %s req/s (answer cache mostly missed)\n' "$miss_rps"
+for kind in cursor packages search search-package rejected; do
+  printf 'cache miss %-15s p99 %8s  (%s req/s, 4 connections; goal p99 <= 50 ms)\n' "$kind" "${miss_p99[$kind]}" "${miss_rps[$kind]}"
+done
+printf 'database            build + package_summary: %s\n' "$db_size"
+printf 'JVM peak RSS        %s (-Xmx512m)\n' "$(awk '/VmHWM/ {printf "%d MB", $2 / 1024}' /proc/$app/status)"

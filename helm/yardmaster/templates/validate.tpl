@@ -64,6 +64,12 @@ fixes them in one go instead of one per helm run.
 {{- if lt (int .Values.terminationGracePeriodSeconds) 20 }}
 {{- $errors = append $errors "terminationGracePeriodSeconds must be at least 20: a replica needs time to hand its rolls over" }}
 {{- end }}
+{{- if gt (mul (int .Values.replicaCount) (int .Values.database.maxPoolSize)) (int .Values.database.maxConnections) }}
+{{- $errors = append $errors (printf "replicaCount (%d) x database.maxPoolSize (%d) = %d connections exceed database.maxConnections (%d): lower the pool or raise PostgreSQL's max_connections (see README, Sizing)" (int .Values.replicaCount) (int .Values.database.maxPoolSize) (mul (int .Values.replicaCount) (int .Values.database.maxPoolSize)) (int .Values.database.maxConnections)) }}
+{{- end }}
+{{- if gt (int .Values.rolls.maxParallelism) (int .Values.ssh.maxSessions) }}
+{{- $errors = append $errors (printf "rolls.maxParallelism (%d) exceeds ssh.maxSessions (%d): one roll could wait for SSH sessions of its own replica" (int .Values.rolls.maxParallelism) (int .Values.ssh.maxSessions)) }}
+{{- end }}
 {{- if $errors }}
 {{- fail (printf "\n\nYardmaster values are not valid:\n  - %s\n" (join "\n  - " $errors)) }}
 {{- end }}

@@ -85,6 +85,16 @@ public class Build extends PanacheEntityBase {
     @Column(name = "last_seen_at")
     public OffsetDateTime lastSeenAt;
 
+    /** {@link Evr#sortKey()}: lets the database order builds by rpm version (migration V95). */
+    @Column(name = "evr_key")
+    byte[] evrKey;
+
+    @jakarta.persistence.PrePersist
+    @jakarta.persistence.PreUpdate
+    void keepSortKey() {
+        evrKey = toEvr().sortKey();
+    }
+
     public boolean isPresent() {
         return state == State.present;
     }

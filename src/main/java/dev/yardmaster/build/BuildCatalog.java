@@ -56,6 +56,7 @@ public class BuildCatalog {
     static final Pattern SAFE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+~^-]*\\.rpm$");
     private static final int CHUNK = 200;
     private static final int READERS = 4;
+    private static final int READ_AHEAD = 4 * CHUNK;
 
     /** What one scan did. */
     public record ScanResult(boolean ran, int indexed, int unchanged, int rejected, int missing, long millis,
@@ -72,7 +73,15 @@ public class BuildCatalog {
     public record Scanned(ScanResult result) {
     }
 
-    private record Known(long id, long size, OffsetDateTime mtime, Build.State state) {
+    /** A build row as a scan compares it: mtime in microseconds, as PostgreSQL keeps it. */
+    private record Known(long id, long size, long mtimeMicros, boolean present) {
+        boolean same(RepoFiles.Entry entry) {
+            return size == entry.size() && mtimeMicros == micros(entry.modified());
+        }
+    }
+
+    static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 
     sealed interface Outcome permits Indexed, Rejected {
@@ -206,24 +215,22 @@ public class BuildCatalog {
     private ScanResult scan(RepoFiles files) throws IOException, InterruptedException {
         long started = System.nanoTime();
         List<RepoFiles.Entry> entries = files.listBuild();
-        Map<String, Known> known = new HashMap<>();
-        for (Object[] row : Build.getEntityManager()
-                .createQuery("select b.fileName, b.id, b.fileSize, b.fileMtime, b.state from Build b", Object[].class)
-                .getResultList()) {
-            known.put((String) row[0], new Known((Long) row[1], (Long) row[2], (OffsetDateTime) row[3], (Build.State) row[4]));
-        }
+        Map<String, Known> known = known();
+        Map<String, KnownRejection> wasRejected = knownRejections();
         Instant settled = Instant.now().minus(config.settleTime());
         List<Outcome> outcomes = new ArrayList<>();
         List<RepoFiles.Entry> toRead = new ArrayList<>();
         int unchanged = 0;
+        int rejected = 0;
         List<Long> returned = new ArrayList<>();
         Set<String> listed = new HashSet<>();
+        Set<String> rejectedNow = new HashSet<>();
         boolean deferred = false;
         for (RepoFiles.Entry entry : entries) {
-            listed.add(entry.name());
             if (!entry.name().endsWith(".rpm")) {
                 continue;
             }
+            listed.add(entry.name());
             String refusal = refusal(entry, settled);
             if (refusal != null) {
                 deferred |= refusal.startsWith("still being copied");
@@ -231,78 +238,91 @@ public class BuildCatalog {
                 continue;
             }
             Known k = known.get(entry.name());
-            if (k != null && k.size() == entry.size() && k.mtime().toInstant().equals(truncate(entry.modified()))) {
+            if (k != null && k.same(entry)) {
                 unchanged++;
-                if (k.state() != Build.State.present) {
+                if (!k.present()) {
                     returned.add(k.id());
                 }
+                continue;
+            }
+            KnownRejection r = wasRejected.get(entry.name());
+            if (r != null && r.unreadable() && r.same(entry)) {
+                // The same bytes could not be read last time either: 50,000 such files cost
+                // every rescan their reading (and a row write each) before this.
+                rejected++;
+                rejectedNow.add(entry.name());
                 continue;
             }
             toRead.add(entry);
         }
         // Vanished first, so a build renamed in build/ is not mistaken for a duplicate of itself.
-        List<String> vanished = known.entrySet().stream()
-                .filter(e -> e.getValue().state() == Build.State.present && !listed.contains(e.getKey()))
-                .map(Map.Entry::getKey).toList();
+        // One array parameter, whatever the count (an IN list broke above 32,768 files).
+        List<Long> vanished = known.entrySet().stream()
+                .filter(e -> e.getValue().present() && !listed.contains(e.getKey()))
+                .map(e -> e.getValue().id()).toList();
         if (!vanished.isEmpty()) {
-            Build.update("state = ?1 where fileName in ?2", Build.State.missing, vanished);
+            execute("UPDATE build SET state = 'missing' WHERE id = ANY(?)", ids(vanished));
         }
+        known = null;
         int indexed = 0;
-        int rejected = 0;
-        // Looked up once, not per file: a cold scan of thousands of builds is mostly inserts.
-        Set<String> wasRejected = new HashSet<>(Build.getEntityManager()
-                .createQuery("select r.fileName from RejectedFile r", String.class).getResultList());
-        Map<String, String> owners = presentOwners();
         for (Outcome outcome : outcomes) {
             rejected++;
             deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
         }
-        List<Outcome> batch = new ArrayList<>(outcomes);
+        write(outcomes, wasRejected, rejectedNow);
         // The readers work ahead while this thread writes what they have read: reading and
         // writing overlap instead of following each other. Files are taken in the order that
         // decides which of two copies of one NEVRA wins, so the first one seen is the winner.
         List<RepoFiles.Entry> ordered = new ArrayList<>(toRead);
         ordered.sort(java.util.Comparator.comparing(RepoFiles.Entry::symlink).thenComparing(RepoFiles.Entry::name));
+        Map<String, String> owners = new HashMap<>();
+        List<Outcome> batch = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(READERS, ordered.size())),
                 Thread.ofPlatform().name("build-catalog-reader-", 0).daemon().factory());
         try {
-            List<Future<Outcome>> reads = new ArrayList<>(ordered.size());
-            for (RepoFiles.Entry entry : ordered) {
-                reads.add(pool.submit(() -> read(files, entry)));
+            // At most READ_AHEAD files read and not yet written: a cold index of 100,000 builds
+            // otherwise holds every header it has read while the database catches up.
+            java.util.ArrayDeque<Future<Outcome>> ahead = new java.util.ArrayDeque<>();
+            int next = 0;
+            while (next < ordered.size() && ahead.size() < READ_AHEAD) {
+                RepoFiles.Entry entry = ordered.get(next++);
+                ahead.add(pool.submit(() -> read(files, entry)));
             }
-            for (Future<Outcome> read : reads) {
-                Outcome outcome = refuseDuplicate(owners, awaitRead(read));
-                outcomes.add(outcome);
-                if (outcome instanceof Indexed) {
-                    indexed++;
-                } else {
-                    rejected++;
-                    deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
+            while (!ahead.isEmpty()) {
+                batch.add(awaitRead(ahead.poll()));
+                if (next < ordered.size()) {
+                    RepoFiles.Entry entry = ordered.get(next++);
+                    ahead.add(pool.submit(() -> read(files, entry)));
                 }
-                batch.add(outcome);
-                if (batch.size() == CHUNK) {
-                    write(batch, wasRejected);
+                if (batch.size() == CHUNK || ahead.isEmpty()) {
+                    List<Outcome> resolved = refuseDuplicates(owners, batch);
+                    for (Outcome outcome : resolved) {
+                        if (outcome instanceof Indexed) {
+                            indexed++;
+                        } else {
+                            rejected++;
+                            deferred |= ((Rejected) outcome).reason().startsWith("still being copied");
+                        }
+                    }
+                    write(resolved, wasRejected, rejectedNow);
                     batch.clear();
                 }
             }
         } finally {
             pool.shutdownNow();
         }
-        write(batch, wasRejected);
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         if (!returned.isEmpty()) {
             // Unchanged rows are not written at all: rewriting 5,000 rows cost an unchanged rescan
-            // 1-2 s. Only files that were missing and are back. One array, not an IN list.
-            Build.getEntityManager().createNativeQuery(
-                    "UPDATE build SET last_seen_at = ?1, state = 'present' WHERE id = ANY(CAST(?2 AS bigint[]))")
-                    .setParameter(1, now).setParameter(2, returned.stream().map(String::valueOf)
-                            .collect(java.util.stream.Collectors.joining(",", "{", "}")))
-                    .executeUpdate();
+            // 1-2 s. Only files that were missing and are back.
+            execute("UPDATE build SET last_seen_at = ?, state = 'present' WHERE id = ANY(?)", now, ids(returned));
         }
-        Set<String> rejectedNow = new HashSet<>();
-        outcomes.stream().filter(o -> o instanceof Rejected).forEach(o -> rejectedNow.add(((Rejected) o).entry().name()));
-        RejectedFile.delete(rejectedNow.isEmpty() ? "1 = 1" : "fileName not in ?1",
-                rejectedNow.isEmpty() ? new Object[0] : new Object[] {rejectedNow});
+        // Files rejected before and not now (fixed, indexed or gone), as one statement whatever
+        // their number; the names of 50,000 rejected files are one array parameter.
+        if (wasRejected.keySet().stream().anyMatch(name -> !rejectedNow.contains(name))) {
+            execute("DELETE FROM rejected_file WHERE file_name <> ALL(?)", names(rejectedNow));
+        }
+        fillSortKeys();
         if (deferred) {
             // Look again once the copy has had time to finish, not only at the next tick.
             CompletableFuture.delayedExecutor(config.settleTime().toMillis() + 500, TimeUnit.MILLISECONDS)
@@ -316,15 +336,143 @@ public class BuildCatalog {
         return new ScanResult(true, indexed, unchanged, rejected, vanished.size(), millis, now, null);
     }
 
-    /** NEVRA → file name of every present build: a later file with one of these NEVRAs is a copy. */
-    private static Map<String, String> presentOwners() {
-        Map<String, String> owner = new HashMap<>();
-        for (Object[] row : Build.getEntityManager()
-                .createQuery("select b.nevra, b.fileName from Build b where b.state = :present", Object[].class)
-                .setParameter("present", Build.State.present).getResultList()) {
-            owner.put((String) row[0], (String) row[1]);
+    private static final String UNREADABLE = "not a readable RPM";
+
+    /**
+     * Every build's file name, size and mtime, through JDBC: at 100,000 builds Hibernate's
+     * row handling was most of an unchanged rescan, and this is all a rescan reads.
+     */
+    private static Map<String, Known> known() {
+        Map<String, Known> known = new HashMap<>();
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT file_name, id, file_size, (extract(epoch FROM file_mtime) * 1000000)::bigint, state = 'present' FROM build")) {
+                select.setFetchSize(10_000);
+                try (java.sql.ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        known.put(rows.getString(1), new Known(rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getBoolean(5)));
+                    }
+                }
+            }
+        });
+        return known;
+    }
+
+    /** A file rejected by an earlier scan, as it was then. */
+    private record KnownRejection(String reason, Long size, Long mtimeMicros) {
+        /** Rejected for its content, so the same bytes will be rejected again. */
+        boolean unreadable() {
+            return reason.startsWith(UNREADABLE);
         }
-        return owner;
+
+        boolean same(RepoFiles.Entry entry) {
+            return size != null && size == entry.size() && mtimeMicros != null && mtimeMicros == micros(entry.modified());
+        }
+
+        boolean same(Rejected now) {
+            return reason.equals(now.reason()) && same(now.entry());
+        }
+    }
+
+    private static Map<String, KnownRejection> knownRejections() {
+        Map<String, KnownRejection> rejections = new HashMap<>();
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (PreparedStatement select = connection.prepareStatement("SELECT file_name, reason, file_size, "
+                    + "(extract(epoch FROM file_mtime) * 1000000)::bigint FROM rejected_file")) {
+                select.setFetchSize(10_000);
+                try (java.sql.ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long size = rows.getLong(3);
+                        Long sizeOrNull = rows.wasNull() ? null : size;
+                        long mtime = rows.getLong(4);
+                        rejections.put(rows.getString(1), new KnownRejection(rows.getString(2), sizeOrNull,
+                                rows.wasNull() ? null : mtime));
+                    }
+                }
+            }
+        });
+        return rejections;
+    }
+
+    /**
+     * Sort keys for builds that have none: rows from before migration V95, or written by hand.
+     * One statement with two array parameters, however many.
+     */
+    static void fillSortKeys() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Build.getEntityManager()
+                .createNativeQuery("SELECT id, epoch, version, release FROM build WHERE evr_key = '\\x'").getResultList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        Long[] ids = new Long[rows.size()];
+        String[] keys = new String[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] row = rows.get(i);
+            ids[i] = ((Number) row[0]).longValue();
+            Evr evr = new Evr(row[1] == null ? 0 : ((Number) row[1]).intValue(), (String) row[2], (String) row[3]);
+            keys[i] = HexFormat.of().formatHex(evr.sortKey());
+        }
+        execute("UPDATE build b SET evr_key = decode(k.key, 'hex') FROM unnest(?, ?) AS k(id, key) WHERE b.id = k.id",
+                new SqlArray("bigint", ids), new SqlArray("text", keys));
+    }
+
+    /** An array bound as one parameter. */
+    private record SqlArray(String type, Object[] values) {
+    }
+
+    private static SqlArray ids(List<Long> ids) {
+        return new SqlArray("bigint", ids.toArray(new Long[0]));
+    }
+
+    private static SqlArray names(Set<String> names) {
+        return new SqlArray("text", names.toArray(new String[0]));
+    }
+
+    /** One statement through the scan's own connection; arrays go as JDBC arrays. */
+    private static void execute(String sql, Object... params) {
+        Build.getEntityManager().flush();
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                for (int i = 0; i < params.length; i++) {
+                    if (params[i] instanceof SqlArray array) {
+                        statement.setArray(i + 1, connection.createArrayOf(array.type(), array.values()));
+                    } else {
+                        statement.setObject(i + 1, params[i]);
+                    }
+                }
+                statement.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * {@link #refuseDuplicate} over one chunk, in order. {@code owners} holds NEVRA → file name
+     * of what this scan has indexed so far, topped up here with the present builds that carry
+     * the chunk's NEVRAs: one array-parameter query per chunk instead of every build's NEVRA
+     * loaded for a scan that found one new file.
+     */
+    private static List<Outcome> refuseDuplicates(Map<String, String> owners, List<Outcome> chunk) {
+        String[] nevras = chunk.stream().filter(o -> o instanceof Indexed).map(o -> ((Indexed) o).header().nevra())
+                .filter(n -> !owners.containsKey(n)).distinct().toArray(String[]::new);
+        if (nevras.length > 0) {
+            Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT nevra, file_name FROM build WHERE state = 'present' AND nevra = ANY(?)")) {
+                    select.setArray(1, connection.createArrayOf("text", nevras));
+                    try (java.sql.ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            owners.putIfAbsent(rows.getString(1), rows.getString(2));
+                        }
+                    }
+                }
+            });
+        }
+        List<Outcome> settled = new ArrayList<>(chunk.size());
+        for (Outcome outcome : chunk) {
+            settled.add(refuseDuplicate(owners, outcome));
+        }
+        return settled;
     }
 
     /**
@@ -400,8 +548,8 @@ public class BuildCatalog {
     private static final String UPSERT = """
             INSERT INTO build (file_name, package, epoch, version, release, arch, nevra, summary, build_time, build_host,
                 license, file_size, sha256, source_rpm, vcs, changelog_text, changelog_author, changelog_time,
-                commit_author, commit_reviewer, commit_message, unreviewed, file_mtime, state, last_seen_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?)
+                commit_author, commit_reviewer, commit_message, unreviewed, file_mtime, state, last_seen_at, evr_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
             ON CONFLICT (file_name) DO UPDATE SET package = excluded.package, epoch = excluded.epoch,
                 version = excluded.version, release = excluded.release, arch = excluded.arch, nevra = excluded.nevra,
                 summary = excluded.summary, build_time = excluded.build_time, build_host = excluded.build_host,
@@ -410,22 +558,41 @@ public class BuildCatalog {
                 changelog_author = excluded.changelog_author, changelog_time = excluded.changelog_time,
                 commit_author = excluded.commit_author, commit_reviewer = excluded.commit_reviewer,
                 commit_message = excluded.commit_message, unreviewed = excluded.unreviewed,
-                file_mtime = excluded.file_mtime, state = 'present', last_seen_at = excluded.last_seen_at
+                file_mtime = excluded.file_mtime, state = 'present', last_seen_at = excluded.last_seen_at,
+                evr_key = excluded.evr_key
+            """;
+
+    private static final String UPSERT_REJECTED = """
+            INSERT INTO rejected_file (file_name, reason, file_size, file_mtime, last_seen_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (file_name) DO UPDATE SET reason = excluded.reason, file_size = excluded.file_size,
+                file_mtime = excluded.file_mtime, last_seen_at = excluded.last_seen_at
             """;
 
     /**
-     * Writes one chunk of outcomes. Builds go in as one JDBC batch (an entity persist per file
-     * with database-generated ids was one round trip each and most of a cold index's time);
-     * the few rejected files go through the entities.
+     * Writes one chunk of outcomes, each kind as one JDBC batch (an entity persist per file with
+     * database-generated ids was one round trip each and most of a cold index's time). A file
+     * rejected again for the same reason is not written: its row already says so.
      */
-    private void write(List<Outcome> batch, Set<String> wasRejected) {
+    private void write(List<Outcome> batch, Map<String, KnownRejection> wasRejected, Set<String> rejectedNow) {
         if (batch.isEmpty()) {
             return;
         }
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-        List<Indexed> builds = batch.stream().filter(o -> o instanceof Indexed).map(o -> (Indexed) o).toList();
-        if (!builds.isEmpty()) {
-            Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+        List<Indexed> builds = new ArrayList<>();
+        List<Rejected> rejections = new ArrayList<>();
+        for (Outcome outcome : batch) {
+            if (outcome instanceof Indexed indexed) {
+                builds.add(indexed);
+            } else if (outcome instanceof Rejected rejected) {
+                rejectedNow.add(rejected.entry().name());
+                KnownRejection before = wasRejected.get(rejected.entry().name());
+                if (before == null || !before.same(rejected)) {
+                    rejections.add(rejected);
+                }
+            }
+        }
+        Build.getEntityManager().unwrap(org.hibernate.Session.class).doWork(connection -> {
+            if (!builds.isEmpty()) {
                 try (PreparedStatement insert = connection.prepareStatement(UPSERT)) {
                     for (Indexed indexed : builds) {
                         bind(insert, indexed, now);
@@ -433,28 +600,21 @@ public class BuildCatalog {
                     }
                     insert.executeBatch();
                 }
-            });
-            List<String> backFromRejected = builds.stream().map(b -> b.entry().name()).filter(wasRejected::contains).toList();
-            if (!backFromRejected.isEmpty()) {
-                RejectedFile.delete("fileName in ?1", backFromRejected);
             }
-        }
-        for (Outcome outcome : batch) {
-            if (outcome instanceof Rejected rejected) {
-                RejectedFile file = RejectedFile.findById(rejected.entry().name());
-                if (file == null) {
-                    file = new RejectedFile();
-                    file.fileName = rejected.entry().name();
+            if (!rejections.isEmpty()) {
+                try (PreparedStatement insert = connection.prepareStatement(UPSERT_REJECTED)) {
+                    for (Rejected rejected : rejections) {
+                        insert.setString(1, rejected.entry().name());
+                        insert.setString(2, rejected.reason());
+                        insert.setLong(3, rejected.entry().size());
+                        insert.setObject(4, OffsetDateTime.ofInstant(truncate(rejected.entry().modified()), ZoneOffset.UTC));
+                        insert.setObject(5, now);
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
                 }
-                file.reason = rejected.reason();
-                file.fileSize = rejected.entry().size();
-                file.fileMtime = OffsetDateTime.ofInstant(truncate(rejected.entry().modified()), ZoneOffset.UTC);
-                file.lastSeenAt = now;
-                file.persist();
             }
-        }
-        Build.getEntityManager().flush();
-        Build.getEntityManager().clear();
+        });
     }
 
     private static void bind(PreparedStatement insert, Indexed indexed, OffsetDateTime now) throws SQLException {
@@ -484,6 +644,7 @@ public class BuildCatalog {
         insert.setBoolean(++i, h.unreviewed());
         insert.setObject(++i, OffsetDateTime.ofInstant(truncate(indexed.entry().modified()), ZoneOffset.UTC));
         insert.setObject(++i, now);
+        insert.setBytes(++i, new Evr(h.epoch(), h.version(), h.release()).sortKey());
     }
 
     /** PostgreSQL keeps microseconds; compare at that precision. */

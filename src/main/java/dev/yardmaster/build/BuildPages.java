@@ -27,15 +27,24 @@ import java.util.Map;
 public class BuildPages {
 
     static final int PAGE_SIZE = 50;
+    static final int REJECTED_PAGE_SIZE = 100;
 
     /** A row of the list: the build and where it is live. */
     public record Row(Build build, List<String> liveIn) {
     }
 
-    /** The filter as typed, to show it back and build links. */
-    public record Filter(String packageName, String q, String sort, int page, int pages, int total) {
-        public String link(int toPage) {
-            return "/builds?package=" + enc(packageName) + "&q=" + enc(q) + "&sort=" + enc(sort) + "&page=" + toPage;
+    /**
+     * The filter as typed, to show it back and build links; {@code next} is the cursor of the
+     * next page (the last build id shown), null on the last page.
+     */
+    public record Filter(String packageName, String q, String sort, boolean first, String next) {
+        public String link(String after) {
+            return "/builds?package=" + enc(packageName) + "&q=" + enc(q) + "&sort=" + enc(sort)
+                    + (after == null ? "" : "&after=" + enc(after));
+        }
+
+        public String firstLink() {
+            return link(null);
         }
 
         private static String enc(String v) {
@@ -43,10 +52,17 @@ public class BuildPages {
         }
     }
 
+    /** A page of rejected files, their total and the next page's cursor (the last name shown). */
+    public record Rejections(List<RejectedFile> files, long total, String next) {
+        public String link() {
+            return "/builds?rejected-after=" + URLEncoder.encode(next, StandardCharsets.UTF_8) + "#rejected";
+        }
+    }
+
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance list(Filter filter, List<Row> rows, List<BuildResource.PackageView> packages,
-                List<RejectedFile> rejected, BuildCatalog.ScanResult lastScan, boolean configured);
+                Rejections rejected, BuildCatalog.ScanResult lastScan, boolean configured);
 
         static native TemplateInstance build(Build build, List<String> liveIn);
     }
@@ -64,16 +80,21 @@ public class BuildPages {
     @GET
     @RolesAllowed(Roles.VIEWER)
     public TemplateInstance list(@QueryParam("package") String packageName, @QueryParam("q") String q,
-            @QueryParam("sort") @DefaultValue("time") String sort, @QueryParam("page") @DefaultValue("1") int page) {
-        String order = "version".equals(sort) ? "version" : "time";
-        List<Build> all = queries.sorted(packageName, q, order);
-        int pages = Math.max(1, (all.size() + PAGE_SIZE - 1) / PAGE_SIZE);
-        int current = Math.min(Math.max(1, page), pages);
-        List<Build> slice = all.subList((current - 1) * PAGE_SIZE, Math.min(all.size(), current * PAGE_SIZE));
-        Map<Long, List<String>> live = queries.liveIn(slice);
-        List<Row> rows = slice.stream().map(b -> new Row(b, live.getOrDefault(b.id, List.of()))).toList();
-        return Templates.list(new Filter(packageName, q, order, current, pages, all.size()), rows, queries.packages(),
-                RejectedFile.byName(), catalog.lastScan().orElse(null), catalog.isConfigured());
+            @QueryParam("sort") @DefaultValue("time") String sort, @QueryParam("after") Long after,
+            @QueryParam("rejected-after") String rejectedAfter) {
+        BuildQueries.Order order = "version".equals(sort) ? BuildQueries.Order.version : BuildQueries.Order.time;
+        BuildQueries.Slice<Build> page = queries.sorted(packageName, q, order, after, PAGE_SIZE);
+        Map<Long, List<String>> live = queries.liveIn(page.items());
+        List<Row> rows = page.items().stream().map(b -> new Row(b, live.getOrDefault(b.id, List.of()))).toList();
+        if (rejectedAfter != null && (rejectedAfter.length() > 255 || rejectedAfter.chars().anyMatch(Character::isISOControl))) {
+            throw YardmasterException.badRequest("invalid-cursor", "rejected-after must be at most 255 characters.");
+        }
+        BuildQueries.Slice<RejectedFile> rejected = queries.rejected(rejectedAfter, REJECTED_PAGE_SIZE);
+        // The package filter offers the first page of packages; any other is still reachable by URL.
+        return Templates.list(new Filter(packageName, q, order.name(), after == null, page.next()), rows,
+                queries.packages(null, BuildResource.MAX_PACKAGES).items(),
+                new Rejections(rejected.items(), rejected.items().isEmpty() ? 0 : queries.rejectedCount(), rejected.next()),
+                catalog.lastScan().orElse(null), catalog.isConfigured());
     }
 
     @GET

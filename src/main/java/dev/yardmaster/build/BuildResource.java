@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -71,11 +72,33 @@ public class BuildResource {
     @GET
     @Path("/packages")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Packages that have builds, with their newest version")
+    @Operation(summary = "Packages that have builds, with their newest version",
+            description = "By name, at most limit per page; a Link header with rel=\"next\" names the next page (after=<last name>).")
     @APIResponse(responseCode = "200", description = "Packages by name",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = PackageView.class)))
-    public Response packages(@Context Request request) {
-        return cache.answer("packages", request, queries::packages);
+    public Response packages(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("1000") int limit,
+            @Context Request request, @Context UriInfo uri) {
+        checkLimit(limit, MAX_PACKAGES);
+        checkName("after", after);
+        String key = "packages" + keyPart(after) + keyPart(limit);
+        return cache.answerPage(key, request, () -> queries.packages(after, limit),
+                next -> uri.getRequestUriBuilder().replaceQueryParam("after", next).build());
+    }
+
+    /** The most packages or rejected files one page holds. */
+    static final int MAX_PACKAGES = 1000;
+
+    private static void checkLimit(int limit, int max) {
+        if (limit < 1 || limit > max) {
+            throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and " + max + ".");
+        }
+    }
+
+    private static void checkName(String param, String value) {
+        if (value != null && (value.length() > 255 || value.chars().anyMatch(Character::isISOControl))) {
+            throw YardmasterException.badRequest("invalid-cursor",
+                    param + " must be at most 255 characters, without control characters.");
+        }
     }
 
     @GET
@@ -86,9 +109,7 @@ public class BuildResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Page.class)))
     public Response builds(@QueryParam("package") String packageName, @QueryParam("q") String q,
             @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("50") int limit, @Context Request request) {
-        if (limit < 1 || limit > 500) {
-            throw YardmasterException.badRequest("invalid-limit", "limit must be between 1 and 500.");
-        }
+        checkLimit(limit, 500);
         // Answers are the same for every reader, so they are shared (see CatalogCache).
         String key = "builds" + keyPart(packageName) + keyPart(q) + keyPart(cursor) + keyPart(limit);
         return cache.answer(key, request, () -> page(packageName, q, cursor, limit));
@@ -130,9 +151,21 @@ public class BuildResource {
     @GET
     @Path("/builds/rejected")
     @RolesAllowed(Roles.VIEWER)
-    @Operation(summary = "Files in build/ that could not be indexed, and why")
-    public List<RejectedView> rejected() {
-        return RejectedFile.byName().stream().map(r -> new RejectedView(r.fileName, r.reason, r.fileSize, r.lastSeenAt)).toList();
+    @Operation(summary = "Files in build/ that could not be indexed, and why",
+            description = "By name, at most limit per page; a Link header with rel=\"next\" names the next page (after=<last name>).")
+    @APIResponse(responseCode = "200", description = "Rejected files by name",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = RejectedView.class)))
+    public Response rejected(@QueryParam("after") String after, @QueryParam("limit") @DefaultValue("1000") int limit,
+            @Context UriInfo uri) {
+        checkLimit(limit, MAX_PACKAGES);
+        checkName("after", after);
+        BuildQueries.Slice<RejectedFile> page = queries.rejected(after, limit);
+        Response.ResponseBuilder ok = Response.ok(page.items().stream()
+                .map(r -> new RejectedView(r.fileName, r.reason, r.fileSize, r.lastSeenAt)).toList(), MediaType.APPLICATION_JSON_TYPE);
+        if (page.next() != null) {
+            ok.link(uri.getRequestUriBuilder().replaceQueryParam("after", page.next()).build(), "next");
+        }
+        return ok.build();
     }
 
     @POST

@@ -38,8 +38,8 @@ public class CatalogCache {
     /** At most this many bytes of answers per replica (a 50-build page is about 60 kB). */
     static final long MAX_BYTES = 32L * 1024 * 1024;
 
-    /** One serialized answer and the catalog version it was made from. */
-    record Entry(long version, byte[] body, EntityTag etag) {
+    /** One serialized answer, the catalog version it was made from, and the next page's cursor if any. */
+    record Entry(long version, byte[] body, EntityTag etag, String next) {
     }
 
     private final AgroalDataSource dataSource;
@@ -82,6 +82,25 @@ public class CatalogCache {
         return Response.ok(entry.body(), MediaType.APPLICATION_JSON_TYPE).tag(entry.etag()).build();
     }
 
+    /**
+     * As {@link #answer}, for one page of a list: the body is the page's items (a JSON array, as
+     * before lists were paged), and a {@code Link: <...>; rel="next"} header (RFC 8288) names the
+     * next page when there is one.
+     */
+    public Response answerPage(String key, Request request, Supplier<BuildQueries.Slice<?>> compute,
+            java.util.function.Function<String, java.net.URI> nextLink) {
+        Entry entry = entry(key, compute::get);
+        Response.ResponseBuilder notModified = request == null ? null : request.evaluatePreconditions(entry.etag());
+        if (notModified != null) {
+            return notModified.build();
+        }
+        Response.ResponseBuilder ok = Response.ok(entry.body(), MediaType.APPLICATION_JSON_TYPE).tag(entry.etag());
+        if (entry.next() != null) {
+            ok.link(nextLink.apply(entry.next()), "next");
+        }
+        return ok.build();
+    }
+
     Entry entry(String key, Supplier<?> compute) {
         long version = version();
         Entry cached = entries.getIfPresent(key);
@@ -89,14 +108,21 @@ public class CatalogCache {
             return cached;
         }
         byte[] body;
+        String next = null;
         try {
-            body = json.writeValueAsBytes(compute.get());
+            Object answer = compute.get();
+            if (answer instanceof BuildQueries.Slice<?> slice) {
+                next = slice.next();
+                answer = slice.items();
+            }
+            body = json.writeValueAsBytes(answer);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("could not write the answer for " + key, e);
         }
         CRC32C crc = new CRC32C();
         crc.update(body);
-        Entry made = new Entry(version, body, new EntityTag(version + "-" + HexFormat.of().toHexDigits((int) crc.getValue())));
+        Entry made = new Entry(version, body, new EntityTag(version + "-" + HexFormat.of().toHexDigits((int) crc.getValue())),
+                next);
         // Two requests may race; keep whichever was made from the newer version.
         return entries.asMap().merge(key, made, (old, mine) -> old.version() > mine.version() ? old : mine);
     }

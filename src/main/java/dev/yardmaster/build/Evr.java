@@ -36,6 +36,65 @@ public record Evr(int epoch, String version, String release) implements Comparab
         return (epoch == 0 ? "" : epoch + ":") + version + (release.isEmpty() ? "" : "-" + release);
     }
 
+    /**
+     * This EVR as bytes whose unsigned order is {@link #compareTo}'s order, so PostgreSQL can
+     * sort and index builds by rpm version ({@code build.evr_key}, migration V95): the newest
+     * build of a package is the first entry of an index, not a scan of every build in Java.
+     * Epoch as four bytes, then version and release as rpmvercmp's tokens, each closed by
+     * {@code END}: tilde (01) &lt; end (02) &lt; caret (03) &lt; letters (04, the letters, 00)
+     * &lt; digits (05, two length bytes, the digits without leading zeros). Separators are
+     * dropped, as rpmvercmp skips them. EvrTest checks the two orders agree on random pairs.
+     */
+    public byte[] sortKey() {
+        java.io.ByteArrayOutputStream key = new java.io.ByteArrayOutputStream(16 + version.length() + release.length());
+        key.write(epoch >>> 24);
+        key.write(epoch >>> 16);
+        key.write(epoch >>> 8);
+        key.write(epoch);
+        appendKey(key, version);
+        appendKey(key, release);
+        return key.toByteArray();
+    }
+
+    private static void appendKey(java.io.ByteArrayOutputStream key, String part) {
+        int i = 0;
+        while (i < part.length()) {
+            char c = part.charAt(i);
+            if (c == '~') {
+                key.write(0x01);
+                i++;
+            } else if (c == '^') {
+                key.write(0x03);
+                i++;
+            } else if (isAsciiDigit(c)) {
+                int start = i;
+                while (i < part.length() && isAsciiDigit(part.charAt(i))) {
+                    i++;
+                }
+                int from = start;
+                while (from < i && part.charAt(from) == '0') {
+                    from++;
+                }
+                int length = i - from;
+                key.write(0x05);
+                key.write(length >>> 8);
+                key.write(length);
+                for (int k = from; k < i; k++) {
+                    key.write(part.charAt(k));
+                }
+            } else if (isAsciiLetter(c)) {
+                key.write(0x04);
+                while (i < part.length() && isAsciiLetter(part.charAt(i))) {
+                    key.write(part.charAt(i++));
+                }
+                key.write(0x00);
+            } else {
+                i++;
+            }
+        }
+        key.write(0x02);
+    }
+
     /** rpm's rpmvercmp, returning -1, 0 or 1. */
     public static int vercmp(String a, String b) {
         if (a.equals(b)) {

@@ -45,4 +45,13 @@ public interface SshConfig {
     /** Idle time after which an open session is closed by the client. */
     @WithDefault("10m")
     Duration idleTimeout();
+
+    /**
+     * The most SSH sessions this replica holds open at once (rolls, drift checks and the repo
+     * server together). A connect beyond it waits for a session to close, up to its connect
+     * timeout, then fails as a timeout. Size it as rolls running at once × their parallelism +
+     * {@code yardmaster.drift.parallelism} + 2 (see README, Sizing).
+     */
+    @WithDefault("200")
+    int maxSessions();
 }

@@ -33,6 +33,10 @@ public final class SshConnection implements AutoCloseable {
         this.defaultTimeout = defaultTimeout;
     }
 
+    ClientSession session() {
+        return session;
+    }
+
     /** {@code address:port} of the server. */
     public String where() {
         return where;

@@ -58,6 +58,8 @@ public class SshSessions {
     private final Map<ClientSession, String> hostKeyProblems = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final SshConfig config;
+    /** Open sessions of this replica, at most yardmaster.ssh.max-sessions (each one a socket and MINA's buffers). */
+    private final java.util.concurrent.Semaphore sessions;
     private volatile SshClient client;
     private volatile boolean stopped;
 
@@ -67,6 +69,12 @@ public class SshSessions {
 
     SshSessions(SshConfig config) {
         this.config = config;
+        this.sessions = new java.util.concurrent.Semaphore(Math.max(1, config.maxSessions()), true);
+    }
+
+    /** Sessions open now, for the sizing guide's check and tests. */
+    public int openSessions() {
+        return Math.max(1, config.maxSessions()) - sessions.availablePermits();
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -204,6 +212,37 @@ public class SshSessions {
             throw new SshFailure(SshFailure.Kind.NOT_CONFIGURED, "the SSH client is stopped");
         }
         String where = address + ":" + port;
+        try {
+            if (!sessions.tryAcquire(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new SshFailure(SshFailure.Kind.TIMEOUT, "no SSH session free for " + where + " within " + human(timeout)
+                        + ": this replica already holds yardmaster.ssh.max-sessions (" + config.maxSessions() + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SshFailure(SshFailure.Kind.TIMEOUT, "interrupted while waiting for an SSH session to " + where, e);
+        }
+        boolean handedOver = false;
+        try {
+            SshConnection connection = open(ssh, user, address, port, timeout, where);
+            // The permit goes back when the session closes, however it closes: by us, by the
+            // server, or by the idle timeout.
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            connection.session().addCloseFutureListener(closed -> {
+                if (released.compareAndSet(false, true)) {
+                    sessions.release();
+                }
+            });
+            handedOver = true;
+            return connection;
+        } finally {
+            if (!handedOver) {
+                sessions.release();
+            }
+        }
+    }
+
+    private SshConnection open(SshClient ssh, String user, String address, int port, Duration timeout, String where)
+            throws SshFailure {
         ClientSession session;
         try {
             ConnectFuture future = ssh.connect(user, address, port);

@@ -48,4 +48,38 @@ class EvrTest {
         assertThat(Evr.parse("1.0-10")).isGreaterThan(Evr.parse("1.0-9"));
         assertThat(Evr.parse("2:1.0-1").toString()).isEqualTo("2:1.0-1");
     }
+
+    @Test
+    void theSortKeyOrdersAsRpmDoesOnRandomVersions() {
+        java.util.Random random = new java.util.Random(20);
+        String alphabet = "0019aZb.~^_-";
+        List<String> mismatches = new ArrayList<>();
+        List<String[]> pairs = new ArrayList<>(java.util.Arrays.asList(PAIRS));
+        for (int n = 0; n < 50_000; n++) {
+            pairs.add(new String[] {randomVersion(random, alphabet), randomVersion(random, alphabet)});
+        }
+        for (String[] pair : pairs) {
+            for (int epoch : new int[] {0, 1}) {
+                Evr a = new Evr(epoch, pair[0], "1");
+                Evr b = new Evr(0, pair[1], "1");
+                Evr c = new Evr(0, "1", pair[0]);
+                Evr d = new Evr(0, "1", pair[1]);
+                if (Integer.signum(a.compareTo(b)) != Integer.signum(java.util.Arrays.compareUnsigned(a.sortKey(), b.sortKey()))
+                        || Integer.signum(c.compareTo(d)) != Integer.signum(java.util.Arrays.compareUnsigned(c.sortKey(), d.sortKey()))) {
+                    mismatches.add(epoch + ":" + pair[0] + " vs " + pair[1]);
+                }
+            }
+        }
+        assertThat(mismatches).isEmpty();
+        assertThat(java.util.Arrays.compareUnsigned(new Evr(0, "1.0", "300").sortKey(), new Evr(0, "1.0", "299").sortKey()))
+                .isPositive();
+    }
+
+    private static String randomVersion(java.util.Random random, String alphabet) {
+        StringBuilder text = new StringBuilder();
+        for (int k = random.nextInt(7); k > 0; k--) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
 }

@@ -110,6 +110,25 @@ class HelmChartTest {
     }
 
     @Test
+    void connectionBudgetsRenderFromValuesAndMustFitTheDatabase() throws Exception {
+        JsonNode config = render(Map.of()).get("ConfigMap");
+        assertThat(config.at("/data/QUARKUS_DATASOURCE_JDBC_MAX_SIZE").asText()).isEqualTo("30");
+        assertThat(config.at("/data/YARDMASTER_SSH_MAX_SESSIONS").asText()).isEqualTo("200");
+        assertThat(config.at("/data/YARDMASTER_ROLLS_MAX_PARALLELISM").asText()).isEqualTo("100");
+
+        JsonNode sized = render(Map.of("replicaCount", "3", "database.maxPoolSize", "60", "database.maxConnections", "200",
+                "ssh.maxSessions", "120", "rolls.maxParallelism", "50")).get("ConfigMap");
+        assertThat(sized.at("/data/QUARKUS_DATASOURCE_JDBC_MAX_SIZE").asText()).isEqualTo("60");
+        assertThat(sized.at("/data/YARDMASTER_SSH_MAX_SESSIONS").asText()).isEqualTo("120");
+        assertThat(sized.at("/data/YARDMASTER_ROLLS_MAX_PARALLELISM").asText()).isEqualTo("50");
+
+        assertThatThrownBy(() -> render(Map.of("replicaCount", "3", "database.maxPoolSize", "40")))
+                .hasMessageContaining("replicaCount (3) x database.maxPoolSize (40) = 120 connections exceed database.maxConnections (100)");
+        assertThatThrownBy(() -> render(Map.of("ssh.maxSessions", "20")))
+                .hasMessageContaining("rolls.maxParallelism (100) exceeds ssh.maxSessions (20)");
+    }
+
+    @Test
     void awsThroughIrsaAnnotatesTheServiceAccountAndShipsNoKeys() throws Exception {
         Map<String, JsonNode> manifests = render(Map.of("aws.enabled", "true", "aws.region", "eu-west-1",
                 "aws.irsaRoleArn", "arn:aws:iam::123456789012:role/yardmaster"));

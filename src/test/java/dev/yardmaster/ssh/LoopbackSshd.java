@@ -105,6 +105,11 @@ public final class LoopbackSshd implements AutoCloseable {
 
     /** A client configuration that trusts {@code knownHosts} and logs in with {@code key} as the test's user. */
     public static SshConfig config(Path key, Path knownHosts) {
+        return config(key, knownHosts, 200);
+    }
+
+    /** As {@link #config(Path, Path)}, holding at most {@code maxSessions} sessions open. */
+    public static SshConfig config(Path key, Path knownHosts, int maxSessions) {
         return new SshConfig() {
             public java.util.Optional<String> privateKey() { return java.util.Optional.of(key.toString()); }
             public java.util.Optional<String> knownHosts() { return java.util.Optional.of(knownHosts.toString()); }
@@ -114,6 +119,7 @@ public final class LoopbackSshd implements AutoCloseable {
             public Duration authTimeout() { return Duration.ofSeconds(10); }
             public Duration execTimeout() { return Duration.ofSeconds(60); }
             public Duration idleTimeout() { return Duration.ofMinutes(5); }
+            public int maxSessions() { return maxSessions; }
         };
     }
 

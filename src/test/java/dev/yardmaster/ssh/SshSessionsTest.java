@@ -62,6 +62,29 @@ class SshSessionsTest {
     }
 
     @Test
+    void aReplicaHoldsNoMoreSessionsThanItsBudgetAndAClosedOneFreesItsPlace() throws Exception {
+        SshSessions two = new SshSessions(LoopbackSshd.config(sshd.key, knownHosts, 2));
+        two.start();
+        try {
+            SshConnection first = two.connect("127.0.0.1", port);
+            SshConnection second = two.connect("127.0.0.1", port);
+            assertThat(two.openSessions()).isEqualTo(2);
+            assertThatThrownBy(() -> two.connect("127.0.0.1", port, Duration.ofMillis(300)))
+                    .isInstanceOf(SshFailure.class)
+                    .hasMessageContaining("yardmaster.ssh.max-sessions (2)")
+                    .extracting(e -> ((SshFailure) e).kind()).isEqualTo(SshFailure.Kind.TIMEOUT);
+            first.close();
+            try (SshConnection third = two.connect("127.0.0.1", port)) {
+                assertThat(third.exec(RemoteCommand.of("true"), Duration.ofSeconds(10), OutputListener.IGNORE).succeeded()).isTrue();
+            }
+            second.close();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> two.openSessions() == 0);
+        } finally {
+            two.stop();
+        }
+    }
+
+    @Test
     void aCommandThatRunsOutOfTimeIsEndedByClosingItsChannel() throws Exception {
         Path marker = dir.resolve("finished");
         List<String> pids = new java.util.concurrent.CopyOnWriteArrayList<>();
