@@ -1,0 +1,163 @@
+package dev.yardmaster.console;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.microsoft.playwright.Page;
+import dev.yardmaster.rollout.RollFleet;
+import dev.yardmaster.testing.Browser;
+import dev.yardmaster.testing.Tokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The console as a release engineer uses it every day, in Chromium at a desktop (1440×900) and
+ * a phone (390×844): every page fits the screen, times and counts read the same everywhere.
+ * Runs over the 20-host loopback fleet with one finished roll and one prod request waiting.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
+class ConsoleBrowserTest {
+
+    static final String ALICE = Tokens.user("alice");
+    static final int[][] VIEWPORTS = { { 1440, 900 }, { 390, 844 } };
+
+    @RegisterExtension
+    static Browser browser = new Browser();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Inject
+    EntityManager em;
+
+    static long rollId;
+    static long auditId;
+
+    /** One finished roll over the fleet and a prod promotion waiting for approval, made once. */
+    @BeforeEach
+    void fleetWithHistory() {
+        if (rollId != 0) {
+            return;
+        }
+        Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "target", "1.2.0-1",
+                "canary", 0, "batchSize", "10", "parallelism", 5));
+        rollId = given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(300)).until(() -> List.of("SUCCEEDED", "FAILED")
+                .contains(given().auth().oauth2(ALICE).get("/api/rolls/" + rollId).jsonPath().getString("status")));
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (String evr : List.of("1.2.0-1", "1.3.0-1")) {
+                em.createNativeQuery("""
+                        insert into build (file_name, package, version, release, arch, nevra, file_size, file_mtime)
+                        values (?1, 'flingerator', ?2, ?3, 'noarch', ?4, 1, now()) on conflict (file_name) do nothing""")
+                        .setParameter(1, "flingerator-" + evr + ".noarch.rpm").setParameter(2, evr.split("-")[0])
+                        .setParameter(3, evr.split("-")[1]).setParameter(4, "flingerator-" + evr + ".noarch").executeUpdate();
+            }
+            em.createNativeQuery("""
+                    insert into promotion (build_id, environment_id, package, state, reason, requested_by, applied_at)
+                    select b.id, e.id, 'flingerator', 'applied', 'console test', 'bob', now()
+                    from build b, environment e where b.file_name = 'flingerator-1.2.0-1.noarch.rpm' and e.name = 'staging'""")
+                    .executeUpdate();
+            em.createNativeQuery("""
+                    insert into promotion (build_id, environment_id, package, state, reason, requested_by, expires_at)
+                    select b.id, e.id, 'flingerator', 'requested', 'flingerator 1.3 to prod', 'alice', now() + interval '1 day'
+                    from build b, environment e where b.file_name = 'flingerator-1.3.0-1.noarch.rpm' and e.name = 'prod'""")
+                    .executeUpdate();
+        });
+        auditId = ((Number) QuarkusTransaction.requiringNew()
+                .call(() -> em.createNativeQuery("select max(id) from audit_event").getSingleResult())).longValue();
+    }
+
+    List<String> pages() {
+        return List.of("", "environments", "environments/staging", "environments/prod", "promotions/approvals", "rolls",
+                "rolls/" + rollId, "drift", "fleet", "audit", "audit/" + auditId, "audit/verify", "builds", "scaling");
+    }
+
+    static String size(int[] viewport) {
+        return viewport[0] + "x" + viewport[1];
+    }
+
+    @Test
+    void everyPageFitsThePhoneAndTheDesktopWithoutWideningThePage() {
+        Page page = browser.login(base.toString(), "alice");
+        List<String> tooWide = new ArrayList<>();
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            for (String path : pages()) {
+                page.navigate(base + path);
+                page.waitForLoadState();
+                int scrollWidth = ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue();
+                if (scrollWidth > viewport[0]) {
+                    tooWide.add("/" + path + " at " + size(viewport) + ": " + scrollWidth + " px");
+                }
+                // The navigation has a line of its own on a phone, never squeezed beside the brand.
+                double navWidth = ((Number) page.evaluate("() => document.querySelector('.mainnav').getBoundingClientRect().width"))
+                        .doubleValue();
+                assertThat(navWidth).as("nav width on /" + path + " at " + size(viewport)).isGreaterThan(300);
+            }
+            page.navigate(base + "rolls");
+            browser.screenshot("console-rolls-" + size(viewport));
+            page.navigate(base + "audit");
+            browser.screenshot("console-audit-" + size(viewport));
+            page.navigate(base + "drift");
+            browser.screenshot("console-drift-" + size(viewport));
+        }
+        assertThat(tooWide).isEmpty();
+    }
+
+    @Test
+    void timesReadAbsoluteWithTheirZoneAndThePickedZoneIsRemembered() {
+        Page page = browser.login(base + "rolls", "alice");
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            for (String path : List.of("rolls", "drift", "audit", "environments/staging", "promotions/approvals")) {
+                page.navigate(base + path);
+                String main = page.textContent("main");
+                // No raw timestamps with fractions of a second or a bare offset, anywhere.
+                assertThat(main).as("/" + path).doesNotContainPattern("\\d\\d:\\d\\d:\\d\\d\\.\\d+")
+                        .doesNotContainPattern("T\\d\\d:\\d\\d");
+                for (String text : page.locator("main time").allTextContents()) {
+                    assertThat(text).as("a time on /" + path).matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\S+");
+                }
+            }
+        }
+        page.navigate(base + "rolls");
+        page.selectOption("#time-zone", "Asia/Tokyo");
+        String first = page.locator("#rolls time").first().textContent();
+        assertThat(first).endsWith("GMT+9");
+        assertThat(page.locator("#rolls time").first().getAttribute("title")).matches(".*(ago|now)");
+        page.reload();
+        assertThat(page.locator("#rolls time").first().textContent()).isEqualTo(first);
+        assertThat(page.inputValue("#time-zone")).isEqualTo("Asia/Tokyo");
+        browser.screenshot("console-times-tokyo");
+
+        // Counts agree with their nouns; finished rolls are not "live"; no runner ids on the page.
+        page.navigate(base + "rolls");
+        page.fill("input[name=package]", "flingerator");
+        page.selectOption("select[name=environment]", "staging");
+        page.fill("input[name=names]", "127.0.1.3");
+        page.fill("input[name=canary]", "0");
+        page.click("button:has-text('Preview')");
+        assertThat(page.textContent(".lead")).startsWith("1 host in 1 batch,");
+        assertThat(page.textContent(".batches")).contains("(1 host)");
+        page.navigate(base + "rolls/" + rollId);
+        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'");
+        assertThat(page.evaluate("() => getComputedStyle(document.getElementById('roll-live')).display")).isEqualTo("none");
+        assertThat(page.textContent("main")).doesNotContain("run by").doesNotContainPattern("vm/\\d+/");
+    }
+}
