@@ -2,6 +2,7 @@
 // times in the user's zone (times.ts) and confirmation prompts.
 
 import "./times.js";
+import "./confirm.js";
 
 /** Forms with data-confirm ask before submitting. */
 function wireConfirmations(): void {

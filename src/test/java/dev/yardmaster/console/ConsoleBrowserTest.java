@@ -21,6 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @QuarkusTest
 @QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleBrowserTest {
 
     static final String ALICE = Tokens.user("alice");
@@ -74,11 +78,21 @@ class ConsoleBrowserTest {
                     from build b, environment e where b.file_name = 'flingerator-1.2.0-1.noarch.rpm' and e.name = 'staging'""")
                     .executeUpdate();
             em.createNativeQuery("""
+                    insert into promotion (build_id, environment_id, package, state, reason, requested_by, applied_at)
+                    select b.id, e.id, 'flingerator', 'applied', 'console test', 'dave', now()
+                    from build b, environment e where b.file_name = 'flingerator-1.2.0-1.noarch.rpm' and e.name = 'prod'""")
+                    .executeUpdate();
+            em.createNativeQuery("""
                     insert into promotion (build_id, environment_id, package, state, reason, requested_by, expires_at)
-                    select b.id, e.id, 'flingerator', 'requested', 'flingerator 1.3 to prod', 'alice', now() + interval '1 day'
+                    select b.id, e.id, 'flingerator', 'requested', 'flingerator 1.3 to prod', 'bob', now() + interval '1 day'
                     from build b, environment e where b.file_name = 'flingerator-1.3.0-1.noarch.rpm' and e.name = 'prod'""")
                     .executeUpdate();
         });
+        // One prod host, never reached by these tests: prod previews and host removal need one.
+        given().auth().oauth2(Tokens.user("bob")).contentType("application/json")
+                .body(Map.of("name", "prod-web-1", "address", "127.0.1.250", "environment", "prod", "nodeType", "web",
+                        "packages", List.of("flingerator"), "services", List.of("flingerator")))
+                .post("/api/hosts").then().statusCode(201);
         auditId = ((Number) QuarkusTransaction.requiringNew()
                 .call(() -> em.createNativeQuery("select max(id) from audit_event").getSingleResult())).longValue();
     }
@@ -93,6 +107,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    @Order(1)
     void everyPageFitsThePhoneAndTheDesktopWithoutWideningThePage() {
         Page page = browser.login(base.toString(), "alice");
         List<String> tooWide = new ArrayList<>();
@@ -121,6 +136,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    @Order(2)
     void timesReadAbsoluteWithTheirZoneAndThePickedZoneIsRemembered() {
         Page page = browser.login(base + "rolls", "alice");
         for (int[] viewport : VIEWPORTS) {
@@ -159,5 +175,94 @@ class ConsoleBrowserTest {
         page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'");
         assertThat(page.evaluate("() => getComputedStyle(document.getElementById('roll-live')).display")).isEqualTo("none");
         assertThat(page.textContent("main")).doesNotContain("run by").doesNotContainPattern("vm/\\d+/");
+    }
+
+    /** Opens the typed-confirmation dialog from a form's button and checks it guards the word. */
+    static void typedDialogGuards(Page page, String button, String word) {
+        page.click(button);
+        page.waitForSelector("dialog.confirm-dialog[open]");
+        assertThat(page.textContent("dialog.confirm-dialog .confirm-word")).isEqualTo(word);
+        assertThat(page.isDisabled("dialog.confirm-dialog .confirm-ok")).isTrue();
+        page.fill("dialog.confirm-dialog .confirm-input", word.toUpperCase() + "x");
+        assertThat(page.isDisabled("dialog.confirm-dialog .confirm-ok")).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void dangerousActionsWantTheNameTypedAndImpossibleButtonsAreHidden() {
+        Page page = browser.login(base + "rolls/" + rollId, "bob");
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            // A finished roll offers no controls that can only fail.
+            page.navigate(base + "rolls/" + rollId);
+            assertThat(page.locator("#roll-controls form:visible").count()).isZero();
+            assertThat(page.innerText("#roll-controls")).doesNotContain("Pause").contains("has finished");
+
+            // The requester sees why there is no Approve; the nav counts what waits for a release manager.
+            page.navigate(base + "promotions/approvals");
+            assertThat(page.locator("button:has-text('Approve')").count()).isZero();
+            assertThat(page.textContent(".approval")).contains("You asked for this promotion");
+            assertThat(page.textContent("#nav-approvals")).isEqualTo("1");
+
+            // A prod preview is marked as such, and Start wants "prod" typed.
+            page.navigate(base + "rolls");
+            page.fill("input[name=package]", "flingerator");
+            page.selectOption("select[name=environment]", "prod");
+            page.fill("input[name=canary]", "0");
+            page.click("button:has-text('Preview')");
+            assertThat(page.textContent(".prod-banner")).contains("PROD").contains("production hosts");
+            typedDialogGuards(page, "button:has-text('Start the roll')", "prod");
+            browser.screenshot("console-prod-confirm-" + size(viewport));
+            page.click("dialog.confirm-dialog button:has-text('Keep it')");
+            assertThat(page.url()).endsWith("/rolls/preview");
+            assertThat(page.isVisible("dialog.confirm-dialog")).isFalse();
+        }
+        page.setViewportSize(1440, 900);
+
+        // Removing a host wants its name; "Keep it" keeps it, the name removes it.
+        page.navigate(base + "fleet");
+        typedDialogGuards(page, "button[aria-label='Remove prod-web-1']", "prod-web-1");
+        page.click("dialog.confirm-dialog button:has-text('Keep it')");
+        assertThat(page.locator("button[aria-label='Remove prod-web-1']").count()).isOne();
+        page.click("button[aria-label='Remove prod-web-1']");
+        page.fill("dialog.confirm-dialog .confirm-input", "prod-web-1");
+        page.click("dialog.confirm-dialog .confirm-ok");
+        page.waitForSelector(".flash:has-text('Removed prod-web-1')");
+        assertThat(page.locator("button[aria-label='Remove prod-web-1']").count()).isZero();
+
+        // Another release manager may decide; rejecting wants the environment's name.
+        page.context().clearCookies();
+        Page dave = browser.login(base + "promotions/approvals", "dave");
+        assertThat(dave.locator("button:has-text('Approve and apply')").count()).isOne();
+        typedDialogGuards(dave, "button:has-text('Reject')", "prod");
+        dave.click("dialog.confirm-dialog button:has-text('Keep it')");
+        assertThat(dave.locator(".approval").count()).isOne();
+    }
+
+    @Test
+    @Order(4)
+    void cancelingARunningRollWantsTheEnvironmentsName() {
+        Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "target", "1.2.0-1",
+                "canary", 1, "parallelism", 2));
+        long id = given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "WAITING"
+                .equals(given().auth().oauth2(ALICE).get("/api/rolls/" + id).jsonPath().getString("status")));
+        Page page = browser.login(base + "rolls/" + id, "alice");
+        page.waitForSelector("#roll-controls[data-status=WAITING]");
+        assertThat(page.isVisible("button[data-action=continue]")).isTrue();
+        assertThat(page.isVisible("button[data-action=resume]")).isFalse();
+        assertThat(page.isVisible("button[data-action=retry]")).isFalse();
+        typedDialogGuards(page, "button[data-action=interrupt]", "staging");
+        page.click("dialog.confirm-dialog button:has-text('Keep it')");
+        assertThat(given().auth().oauth2(ALICE).get("/api/rolls/" + id).jsonPath().getString("status")).isEqualTo("WAITING");
+        page.click("button[data-action=cancel]");
+        page.fill("dialog.confirm-dialog .confirm-input", "staging");
+        page.click("dialog.confirm-dialog .confirm-ok");
+        page.waitForSelector(".flash");
+        assertThat(given().auth().oauth2(ALICE).get("/api/rolls/" + id).jsonPath().getString("status")).isEqualTo("CANCELED");
+        page.waitForSelector("#roll-controls[data-status=CANCELED]");
+        assertThat(page.isVisible("button[data-action=retry]")).isTrue();
+        assertThat(page.isVisible("button[data-action=cancel]")).isFalse();
     }
 }
