@@ -22,7 +22,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Environment pages, the promote form, and the approval inbox. */
+/** Environment pages, the promote form, and the approval inbox (the dashboard is console/DashboardPages). */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
 public class PromotionPages {
@@ -37,8 +37,6 @@ public class PromotionPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance dashboard(List<EnvironmentCard> cards);
-
         static native TemplateInstance environments(List<EnvironmentCard> cards, List<Promotion> pending);
 
         static native TemplateInstance environment(EnvironmentCard card, List<PackageHistory> packages,
@@ -59,13 +57,6 @@ public class PromotionPages {
         this.environments = environments;
         this.user = user;
         this.flash = flash;
-    }
-
-    /** The landing page: every environment in lifecycle order with what is live in it. */
-    @GET
-    @RolesAllowed(Roles.VIEWER)
-    public TemplateInstance dashboard() {
-        return Templates.dashboard(cards());
     }
 
     @GET

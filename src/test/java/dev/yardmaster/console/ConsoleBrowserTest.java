@@ -188,7 +188,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    @Order(3)
+    @Order(5)
     void dangerousActionsWantTheNameTypedAndImpossibleButtonsAreHidden() {
         Page page = browser.login(base + "rolls/" + rollId, "bob");
         for (int[] viewport : VIEWPORTS) {
@@ -242,12 +242,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(4)
     void cancelingARunningRollWantsTheEnvironmentsName() {
-        Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "target", "1.2.0-1",
-                "canary", 1, "parallelism", 2));
-        long id = given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
-                .then().statusCode(201).extract().jsonPath().getLong("id");
-        await().atMost(Duration.ofSeconds(60)).until(() -> "WAITING"
-                .equals(given().auth().oauth2(ALICE).get("/api/rolls/" + id).jsonPath().getString("status")));
+        long id = waitingRoll();
         Page page = browser.login(base + "rolls/" + id, "alice");
         page.waitForSelector("#roll-controls[data-status=WAITING]");
         assertThat(page.isVisible("button[data-action=continue]")).isTrue();
@@ -264,5 +259,59 @@ class ConsoleBrowserTest {
         page.waitForSelector("#roll-controls[data-status=CANCELED]");
         assertThat(page.isVisible("button[data-action=retry]")).isTrue();
         assertThat(page.isVisible("button[data-action=cancel]")).isFalse();
+    }
+
+    static long waitingRollId;
+
+    /** A roll that ran its canary and waits for a person: active, 1 of 20 hosts done. */
+    static long waitingRoll() {
+        if (waitingRollId == 0) {
+            Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging",
+                    "target", "1.2.0-1", "canary", 1, "parallelism", 2));
+            waitingRollId = given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
+                    .then().statusCode(201).extract().jsonPath().getLong("id");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> "WAITING"
+                .equals(given().auth().oauth2(ALICE).get("/api/rolls/" + waitingRollId).jsonPath().getString("status")));
+        return waitingRollId;
+    }
+
+    @Test
+    @Order(3)
+    void theDashboardSaysWhatRunsWhereWhatRollsWhatDriftsAndWhatWaitsAndLeadsToTheRollForm() throws Exception {
+        long id = waitingRoll();
+        Page page = browser.login(base.toString(), "dave");
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            page.navigate(base.toString());
+            assertThat(page.textContent("#dash-matrix tr[data-package=flingerator] td[data-env=staging]")).contains("1.2.0-1");
+            assertThat(page.textContent("#dash-matrix tr[data-package=flingerator] td[data-env=prod]")).contains("1.2.0-1");
+            assertThat(page.textContent("#dash-matrix tr[data-package=flingerator] td[data-env=review]")).contains("—");
+            String roll = "#dash-rolling li[data-roll='" + id + "']";
+            assertThat(page.textContent(roll)).contains("WAITING").contains("1 of 20 hosts done");
+            assertThat(page.getAttribute(roll + " [role=progressbar]", "aria-valuenow")).isEqualTo("1");
+            assertThat(page.getAttribute(roll + " [role=progressbar]", "aria-valuemax")).isEqualTo("20");
+            assertThat(page.textContent("#dash-drift")).contains("flingerator in prod").contains("1 unknown");
+            assertThat(page.textContent("#dash-waits h2")).isEqualTo("Waits for you");
+            assertThat(page.textContent("#dash-waits")).contains("flingerator-1.3.0-1.noarch").contains("prod");
+            assertThat(page.textContent("#nav-approvals")).isEqualTo("1");
+            browser.screenshot("console-dashboard-" + size(viewport));
+            if (viewport[0] == 1440) {
+                java.nio.file.Files.createDirectories(java.nio.file.Path.of("docs/screenshots"));
+                page.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("docs/screenshots/dashboard.png")));
+            }
+            // "Roll it out" opens the plan form filled in; the package field offers the catalog's packages.
+            page.click("#dash-matrix td[data-env=staging] a:has-text('Roll it out')");
+            page.waitForURL(url -> url.contains("/rolls?"));
+            assertThat(page.inputValue("input[name=package]")).isEqualTo("flingerator");
+            assertThat(page.inputValue("select[name=environment]")).isEqualTo("staging");
+            assertThat(page.getAttribute("input[name=package]", "list")).isEqualTo("catalog-packages");
+            assertThat(page.locator("#catalog-packages option").evaluateAll("os => os.map(o => o.value)").toString())
+                    .contains("flingerator");
+        }
+        // After a promotion the environment page offers the same next step.
+        page.navigate(base + "environments/staging");
+        assertThat(page.getAttribute("[data-package=flingerator] a.roll-it", "href"))
+                .isEqualTo("/rolls?package=flingerator&environment=staging");
     }
 }
