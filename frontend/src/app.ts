@@ -22,5 +22,21 @@ function markCurrentSection(): void {
   });
 }
 
+/**
+ * A table or log that scrolls sideways (on a phone) takes keyboard focus, so it can be scrolled
+ * without a mouse (axe: scrollable-region-focusable).
+ */
+function focusableScrollers(): void {
+  document.querySelectorAll<HTMLElement>("table.data, pre").forEach((el) => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
+    } else if (el.tabIndex === 0 && !el.matches("a, button, input, select, textarea")) {
+      el.removeAttribute("tabindex");
+    }
+  });
+}
+
 markCurrentSection();
+focusableScrollers();
+window.addEventListener("resize", focusableScrollers);
 wireConfirmations();

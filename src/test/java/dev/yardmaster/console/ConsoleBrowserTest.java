@@ -314,4 +314,53 @@ class ConsoleBrowserTest {
         assertThat(page.getAttribute("[data-package=flingerator] a.roll-it", "href"))
                 .isEqualTo("/rolls?package=flingerator&environment=staging");
     }
+
+    /** axe-core's serious and critical violations on the page as loaded, one line each. */
+    @SuppressWarnings("unchecked")
+    static List<String> axeViolations(Page page) {
+        page.addScriptTag(new Page.AddScriptTagOptions().setPath(java.nio.file.Path.of("frontend/node_modules/axe-core/axe.min.js")));
+        return (List<String>) page.evaluate("""
+                async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+                  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                  .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""");
+    }
+
+    @Test
+    @Order(6)
+    void everyPageHasNoSeriousOrCriticalAccessibilityViolations() {
+        Page page = browser.login(base.toString(), "bob");
+        List<String> found = new ArrayList<>();
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            for (String path : pages()) {
+                page.navigate(base + path);
+                if (path.startsWith("rolls/")) {
+                    page.waitForFunction("() => document.querySelectorAll('.cell').length === 20");
+                }
+                axeViolations(page).forEach(v -> found.add("/" + path + " at " + size(viewport) + ": " + v));
+            }
+            page.navigate(base + "rolls");
+            page.fill("input[name=package]", "flingerator");
+            page.selectOption("select[name=environment]", "prod");
+            page.click("button:has-text('Preview')");
+            axeViolations(page).forEach(v -> found.add("prod preview at " + size(viewport) + ": " + v));
+            page.click("button:has-text('Start the roll')");
+            page.waitForSelector("dialog.confirm-dialog[open]");
+            axeViolations(page).forEach(v -> found.add("typed confirmation at " + size(viewport) + ": " + v));
+        }
+        assertThat(found).isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void theRollPageTellsScreenReadersItsProgressAndEachHostsState() {
+        Page page = browser.login(base + "rolls/" + rollId, "carol");
+        page.waitForFunction("() => document.querySelectorAll('.cell[aria-label]').length === 20");
+        assertThat(page.getAttribute("#roll [role=progressbar]", "aria-valuenow")).isEqualTo("20");
+        assertThat(page.getAttribute("#roll [role=progressbar]", "aria-valuetext")).isEqualTo("20 of 20 hosts done");
+        assertThat(page.getAttribute(".cell >> nth=0", "aria-label")).matches("127\\.0\\.1\\.\\d+: (succeeded|at target).*");
+        page.keyboard().press("Tab");
+        assertThat(page.evaluate("() => document.activeElement.textContent")).isEqualTo("Skip to content");
+        assertThat(page.isVisible(".skip-link")).isTrue();
+    }
 }
