@@ -1,30 +1,8 @@
 // Progressive enhancements shared by every page. Pages work without JavaScript; this adds
-// relative times and confirmation prompts.
+// times in the user's zone (times.ts) and confirmation prompts.
 
-function relativeTime(iso: string, now: number): string {
-  const seconds = Math.round((now - Date.parse(iso)) / 1000);
-  if (Number.isNaN(seconds)) return iso;
-  const abs = Math.abs(seconds);
-  const units: [number, Intl.RelativeTimeFormatUnit][] = [
-    [60, "second"], [3600, "minute"], [86400, "hour"], [2592000, "day"], [31536000, "month"],
-  ];
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  let divisor = 1;
-  for (const [limit, unit] of units) {
-    if (abs < limit) return format.format(-Math.round(seconds / divisor), unit);
-    divisor = limit;
-  }
-  return format.format(-Math.round(seconds / 31536000), "year");
-}
-
-/** Every <time datetime> with data-relative shows "3 minutes ago", the exact time on hover. */
-export function refreshRelativeTimes(root: ParentNode = document): void {
-  const now = Date.now();
-  root.querySelectorAll<HTMLTimeElement>("time[data-relative]").forEach((el) => {
-    if (!el.title) el.title = new Date(el.dateTime).toLocaleString();
-    el.textContent = relativeTime(el.dateTime, now);
-  });
-}
+import "./times.js";
+import "./confirm.js";
 
 /** Forms with data-confirm ask before submitting. */
 function wireConfirmations(): void {
@@ -44,7 +22,21 @@ function markCurrentSection(): void {
   });
 }
 
+/**
+ * A table or log that scrolls sideways (on a phone) takes keyboard focus, so it can be scrolled
+ * without a mouse (axe: scrollable-region-focusable).
+ */
+function focusableScrollers(): void {
+  document.querySelectorAll<HTMLElement>("table.data, pre").forEach((el) => {
+    if (el.scrollWidth > el.clientWidth + 1) {
+      if (!el.hasAttribute("tabindex")) el.tabIndex = 0;
+    } else if (el.tabIndex === 0 && !el.matches("a, button, input, select, textarea")) {
+      el.removeAttribute("tabindex");
+    }
+  });
+}
+
 markCurrentSection();
-refreshRelativeTimes();
-setInterval(refreshRelativeTimes, 30_000);
+focusableScrollers();
+window.addEventListener("resize", focusableScrollers);
 wireConfirmations();

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Environment pages, the promote form, and the approval inbox. */
+/** Environment pages, the promote form, and the approval inbox (the dashboard is console/DashboardPages). */
 @Path("/")
 @Produces(MediaType.TEXT_HTML)
 public class PromotionPages {
@@ -48,8 +48,6 @@ public class PromotionPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance dashboard(List<EnvironmentCard> cards);
-
         static native TemplateInstance environments(List<EnvironmentCard> cards, List<Promotion> pending);
 
         static native TemplateInstance environment(EnvironmentCard card, List<PackageHistory> packages,
@@ -72,13 +70,6 @@ public class PromotionPages {
         this.repoChanges = repoChanges;
         this.user = user;
         this.flash = flash;
-    }
-
-    /** The landing page: every environment in lifecycle order with what is live in it. */
-    @GET
-    @RolesAllowed(Roles.VIEWER)
-    public TemplateInstance dashboard() {
-        return Templates.dashboard(cards());
     }
 
     @GET
