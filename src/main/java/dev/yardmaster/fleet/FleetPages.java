@@ -104,7 +104,7 @@ public class FleetPages {
         String chosen = format == null || format.isBlank() ? null : format;
         try {
             InventoryImport.Diff diff = imports.importText(Editor.of(user, user.actor()), text, chosen, true, prune != null,
-                    "fleet page");
+                    "fleet page", null);
             return Response.ok(Templates.importPreview(diff, text, chosen, prune != null, null, null, FORMATS)).build();
         } catch (YardmasterException e) {
             return Response.status(e.status())
@@ -118,11 +118,12 @@ public class FleetPages {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Roles.DEPLOYER)
     public Response importHosts(@FormParam("inventory") String text, @FormParam("format") String format,
-            @FormParam("prune") String prune) {
+            @FormParam("prune") String prune, @FormParam("fingerprint") String fingerprint) {
         String chosen = format == null || format.isBlank() ? null : format;
         try {
+            // The fingerprint of the previewed diff: what is applied is what the person saw.
             InventoryImport.Diff diff = imports.importText(Editor.of(user, user.actor()), text, chosen, false, prune != null,
-                    "fleet page");
+                    "fleet page", fingerprint);
             return flash.redirect("/fleet", "Imported (" + diff.format() + "): " + diff.added().size() + " added, "
                     + diff.changed().size() + " changed, " + diff.removed().size() + " removed, " + diff.unchanged()
                     + " unchanged.");

@@ -92,11 +92,13 @@ public class HostResource {
                     + "(else names) are changed. dryRun=true returns the diff (added, changed with before/after, removed, "
                     + "refused with the reason per host) and changes nothing. prune=true also removes the hosts of the "
                     + "environments the file names that it does not list. Any refused host refuses the whole import "
-                    + "(422, listing them); a file that cannot be read is 400 naming the line.")
+                    + "(422, listing them); a file that cannot be read is 400 naming the line. expect=<a dry run's "
+                    + "fingerprint> applies only if the diff is still the one the dry run showed (else 409 import-stale).")
     public InventoryImport.Diff importHosts(String body, @QueryParam("format") String format,
-            @QueryParam("dryRun") String dryRun, @QueryParam("prune") String prune, @QueryParam("onBehalfOf") String onBehalfOf) {
+            @QueryParam("dryRun") String dryRun, @QueryParam("prune") String prune, @QueryParam("expect") String expect,
+            @QueryParam("onBehalfOf") String onBehalfOf) {
         return imports.importText(Editor.of(user, user.actor(onBehalfOf)), body, format, flag("dryRun", dryRun),
-                flag("prune", prune), "api");
+                flag("prune", prune), "api", expect);
     }
 
     /** true / false (absent: false); anything else is a 400 rather than a silent false. */

@@ -47,7 +47,7 @@ public class InventoryImport {
 
     /** What an import does (dry run) or did. */
     public record Diff(String format, boolean dryRun, boolean applied, List<HostView> added, List<Change> changed,
-            List<HostView> removed, List<Refusal> refused, int unchanged) {
+            List<HostView> removed, List<Refusal> refused, int unchanged, String fingerprint) {
 
         /** Something to apply and nothing refused: the page offers "Apply". */
         public boolean canApply() {
@@ -78,7 +78,8 @@ public class InventoryImport {
         config.importFile().filter(f -> !f.isBlank()).ifPresent(file -> {
             try {
                 if (Host.count() == 0) {
-                    Diff diff = importText(Editor.console(Actor.system()), Files.readString(Path.of(file)), null, false, false, file);
+                    Diff diff = importText(Editor.console(Actor.system()), Files.readString(Path.of(file)), null, false, false, file,
+                            null);
                     LOG.infof("imported %d hosts from %s", diff.added().size(), file);
                 }
             } catch (IOException | RuntimeException e) {
@@ -90,10 +91,12 @@ public class InventoryImport {
     /**
      * Reads {@code text} in {@code format} (null: guessed) and works out the diff; unless
      * {@code dryRun}, applies it whole or refuses it whole. {@code prune} also removes the stored
-     * hosts of the environments the file names that the file does not list.
+     * hosts of the environments the file names that the file does not list. {@code expect}, a
+     * dry run's fingerprint, refuses (409) to apply anything else than the diff that was shown.
      */
     @Transactional
-    public Diff importText(Editor editor, String text, String format, boolean dryRun, boolean prune, String from) {
+    public Diff importText(Editor editor, String text, String format, boolean dryRun, boolean prune, String from,
+            String expect) {
         if (text == null || text.isBlank()) {
             throw InventoryFormat.bad("The inventory is empty.");
         }
@@ -195,12 +198,18 @@ public class InventoryImport {
         Diff diff = new Diff(kind.id, dryRun, false, added.stream().map(w -> HostView.of(w.host())).toList(),
                 changes.entrySet().stream().map(e -> new Change(HostView.of(e.getKey()), HostView.of(e.getValue().host())))
                         .toList(),
-                removed.stream().map(HostView::of).toList(), refused, unchanged);
+                removed.stream().map(HostView::of).toList(), refused, unchanged, null);
+        diff = new Diff(diff.format(), dryRun, false, diff.added(), diff.changed(), diff.removed(), refused, unchanged,
+                fingerprint(diff));
         if (dryRun) {
             return diff;
         }
         if (!refused.isEmpty()) {
             throw refusedWhole(diff, parsed.size());
+        }
+        if (expect != null && !expect.isBlank() && !expect.strip().equals(diff.fingerprint())) {
+            throw new YardmasterException(409, "import-stale", "Conflict", "The inventory changed since the preview: nothing "
+                    + "was imported. Review the new diff and apply it again.", Map.of("diff", diff));
         }
         return apply(editor, diff, added, changes, removed, from);
     }
@@ -242,7 +251,24 @@ public class InventoryImport {
         if (!asked.isEmpty()) {
             changed.fire(new Inventory.HostsChanged(asked));
         }
-        return new Diff(diff.format(), false, true, addedViews, diff.changed(), diff.removed(), List.of(), diff.unchanged());
+        return new Diff(diff.format(), false, true, addedViews, diff.changed(), diff.removed(), List.of(), diff.unchanged(),
+                diff.fingerprint());
+    }
+
+    /** What the diff would do, as a short hash: a preview's fingerprint matches the apply only if nothing moved between. */
+    static String fingerprint(Diff diff) {
+        StringBuilder text = new StringBuilder();
+        diff.added().forEach(h -> text.append("+").append(h.fields()).append('\n'));
+        diff.changed().forEach(c -> text.append("~").append(c.before().fields()).append(c.after().fields()).append('\n'));
+        diff.removed().forEach(h -> text.append("-").append(h.fields()).append('\n'));
+        diff.refused().forEach(r -> text.append("!").append(r).append('\n'));
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** 422 naming each refused host; nothing of the file was applied. */

@@ -248,4 +248,21 @@ class AnsibleImportTest {
                 "actor = 'alice' and action = 'request.refused' order by id desc").stream().map(e -> e.subject).toList());
         assertThat(actions).isNotEmpty();
     }
+
+    @Test
+    @Order(9)
+    void applyingADiffOtherThanThePreviewedOneIsRefused() {
+        String text = "[review]\nfp-web-1 yardmaster_node_type=web yardmaster_packages=flingerator\n";
+        String previewed = importAs(BOB, text, "?format=ansible-ini&dryRun=true", 200).getString("fingerprint");
+        // Someone adds the host by hand between the preview and the apply.
+        given().auth().oauth2(ALICE).contentType("application/json").body(java.util.Map.of("name", "fp-web-1", "address",
+                "fp-web-1", "environment", "review", "nodeType", "web", "tags", List.of(), "packages", List.of(),
+                "services", List.of())).post("/api/hosts").then().statusCode(201);
+        JsonPath stale = importAs(BOB, text, "?format=ansible-ini&expect=" + previewed, 409);
+        assertThat(stale.getString("type")).endsWith("/import-stale");
+        assertThat(stale.getList("diff.changed.after.packages")).containsExactly(List.of("flingerator"));
+        assertThat(host("fp-web-1").packages).isEmpty();
+        importAs(BOB, text, "?format=ansible-ini&expect=" + stale.getString("diff.fingerprint"), 200);
+        assertThat(host("fp-web-1").packages).isEqualTo("flingerator");
+    }
 }
