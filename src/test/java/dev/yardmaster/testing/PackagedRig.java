@@ -143,7 +143,8 @@ public final class PackagedRig implements AutoCloseable {
     }
 
     private void awaitReady(Instance instance) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // 240 s: on a loaded 2-core machine a first start (clean schema, migrations) took over 120 s.
+        await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(instance.process().isAlive()).as(instance.name() + " is running (see " + work + ")").isTrue();
             try {
                 return HTTP.send(HttpRequest.newBuilder(URI.create(instance.managementUrl("/q/health/ready"))).build(),
