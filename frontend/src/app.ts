@@ -3,6 +3,7 @@
 
 import "./times.js";
 import "./confirm.js";
+import "./live.js";
 
 /** Forms with data-confirm ask before submitting. */
 function wireConfirmations(): void {

@@ -123,8 +123,11 @@ public class Drift {
                 drifting.add(d);
             }
         }
+        // A roll can fix only hosts that answered with another version: an unreachable or never-asked
+        // host (unknown) would fail the roll the same way it failed the check.
+        List<HostDrift> fixable = drifting.stream().filter(d -> d.state() != State.UNKNOWN).toList();
         return new PackageDrift(environment, packageName, promoted, hosts.size(), new Counts(inSync, behind, ahead, unknown),
-                drifting, promoted == null || drifting.isEmpty() ? null : fixLink(environment, packageName, drifting));
+                drifting, promoted == null || fixable.isEmpty() ? null : fixLink(environment, packageName, fixable));
     }
 
     private static HostDrift hostDrift(InventoryHost host, HostPackage seen, String promoted) {
@@ -149,7 +152,8 @@ public class Drift {
         }
         return new HostDrift(host.name(), host.address(), host.port(), state, seen == null ? null : seen.installedEvr,
                 seen == null ? null : seen.checkedAt, seen == null ? null : seen.source.name(),
-                seen == null ? null : seen.rollId, reason);
+                // A failed check was not seen by the roll that last read the host: name no roll for it.
+                seen == null || seen.error != null ? null : seen.rollId, reason);
     }
 
     /** The rolls page with the plan pre-filled: this package, this environment, the drifting hosts by name. */

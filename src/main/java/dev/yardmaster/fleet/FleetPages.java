@@ -36,10 +36,17 @@ public class FleetPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance fleet(List<Host> hosts, List<String> environments, String environment,
-                Map<String, Long> counts, Map<String, List<HostPackage>> running, List<String> formats);
+                Map<String, Long> counts, Map<String, List<HostPackage>> running, List<String> formats, HostForm form,
+                List<String> errors);
 
         static native TemplateInstance importPreview(InventoryImport.Diff diff, String inventory, String format, boolean prune,
                 String error, Integer errorLine, List<String> formats);
+    }
+
+    /** The add-host form as typed, shown back after a refusal so nothing has to be typed twice. */
+    public record HostForm(String name, String address, String port, String environment, String nodeType, String tags,
+            String packages, String services) {
+        static final HostForm EMPTY = new HostForm("", "", "", "", "", "", "", "");
     }
 
     private static final List<String> FORMATS = Arrays.stream(InventoryFormat.values()).map(f -> f.id).toList();
@@ -61,9 +68,14 @@ public class FleetPages {
     @GET
     @Transactional
     public TemplateInstance fleet(@QueryParam("environment") String environment) {
+        return page(environment, HostForm.EMPTY, List.of());
+    }
+
+    private TemplateInstance page(String environment, HostForm form, List<String> errors) {
         List<Host> hosts = environment == null || environment.isBlank() ? Host.inOrder() : Host.in(environment);
         return Templates.fleet(hosts, Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                environment == null ? "" : environment, Inventory.countsByEnvironment(), HostPackage.byHost(), FORMATS);
+                environment == null ? "" : environment, Inventory.countsByEnvironment(), HostPackage.byHost(), FORMATS, form,
+                errors);
     }
 
     @POST
@@ -73,16 +85,27 @@ public class FleetPages {
     public Response add(@FormParam("name") String name, @FormParam("address") String address, @FormParam("port") String port,
             @FormParam("environment") String environment, @FormParam("nodeType") String nodeType,
             @FormParam("tags") String tags, @FormParam("packages") String packages, @FormParam("services") String services) {
+        HostForm form = new HostForm(name, address, port, environment, nodeType, tags, packages, services);
+        List<String> errors = new java.util.ArrayList<>();
         Integer portNumber = null;
         if (port != null && !port.isBlank()) {
             if (!port.strip().matches("[0-9]{1,5}")) {
-                return flash.redirectWithError("/fleet", "Port must be a number between 1 and 65535.");
+                errors.add("Port must be a number between 1 and 65535.");
+            } else {
+                portNumber = Integer.valueOf(port.strip());
             }
-            portNumber = Integer.valueOf(port.strip());
         }
-        Host host = inventory.add(Editor.of(user, user.actor()), new Inventory.HostInput(name, address, portNumber, environment,
-                nodeType, Inventory.list(tags), Inventory.list(packages), Inventory.list(services)));
-        return flash.redirect("/fleet", "Added " + host.name + ".");
+        if (!errors.isEmpty()) {
+            return Response.status(400).entity(page(null, form, errors)).build();
+        }
+        try {
+            Host host = inventory.add(Editor.of(user, user.actor()), new Inventory.HostInput(name, address, portNumber,
+                    environment, nodeType, Inventory.list(tags), Inventory.list(packages), Inventory.list(services)));
+            return flash.redirect("/fleet", "Added " + host.name + ".");
+        } catch (YardmasterException refused) {
+            errors.add(refused.getMessage());
+            return Response.status(refused.status()).entity(page(null, form, errors)).build();
+        }
     }
 
     @POST

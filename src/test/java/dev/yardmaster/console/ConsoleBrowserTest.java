@@ -88,11 +88,13 @@ class ConsoleBrowserTest {
                     from build b, environment e where b.file_name = 'flingerator-1.3.0-1.noarch.rpm' and e.name = 'prod'""")
                     .executeUpdate();
         });
-        // One prod host, never reached by these tests: prod previews and host removal need one.
-        given().auth().oauth2(Tokens.user("bob")).contentType("application/json")
-                .body(Map.of("name", "prod-web-1", "address", "127.0.1.250", "environment", "prod", "nodeType", "web",
-                        "packages", List.of("flingerator"), "services", List.of("flingerator")))
-                .post("/api/hosts").then().statusCode(201);
+        // Two prod hosts, never reached by these tests: prod previews need them; one is removed on the way.
+        for (int i = 1; i <= 2; i++) {
+            given().auth().oauth2(Tokens.user("bob")).contentType("application/json")
+                    .body(Map.of("name", "prod-web-" + i, "address", "127.0.1." + (249 + i), "environment", "prod", "nodeType", "web",
+                            "packages", List.of("flingerator"), "services", List.of("flingerator")))
+                    .post("/api/hosts").then().statusCode(201);
+        }
         auditId = ((Number) QuarkusTransaction.requiringNew()
                 .call(() -> em.createNativeQuery("select max(id) from audit_event").getSingleResult())).longValue();
     }
@@ -221,14 +223,14 @@ class ConsoleBrowserTest {
 
         // Removing a host wants its name; "Keep it" keeps it, the name removes it.
         page.navigate(base + "fleet");
-        typedDialogGuards(page, "button[aria-label='Remove prod-web-1']", "prod-web-1");
+        typedDialogGuards(page, "button[aria-label='Remove prod-web-2']", "prod-web-2");
         page.click("dialog.confirm-dialog button:has-text('Keep it')");
-        assertThat(page.locator("button[aria-label='Remove prod-web-1']").count()).isOne();
-        page.click("button[aria-label='Remove prod-web-1']");
-        page.fill("dialog.confirm-dialog .confirm-input", "prod-web-1");
+        assertThat(page.locator("button[aria-label='Remove prod-web-2']").count()).isOne();
+        page.click("button[aria-label='Remove prod-web-2']");
+        page.fill("dialog.confirm-dialog .confirm-input", "prod-web-2");
         page.click("dialog.confirm-dialog .confirm-ok");
-        page.waitForSelector(".flash:has-text('Removed prod-web-1')");
-        assertThat(page.locator("button[aria-label='Remove prod-web-1']").count()).isZero();
+        page.waitForSelector(".flash:has-text('Removed prod-web-2')");
+        assertThat(page.locator("button[aria-label='Remove prod-web-2']").count()).isZero();
 
         // Another release manager may decide; rejecting wants the environment's name.
         page.context().clearCookies();
@@ -291,7 +293,7 @@ class ConsoleBrowserTest {
             assertThat(page.textContent(roll)).contains("WAITING").contains("1 of 20 hosts done");
             assertThat(page.getAttribute(roll + " [role=progressbar]", "aria-valuenow")).isEqualTo("1");
             assertThat(page.getAttribute(roll + " [role=progressbar]", "aria-valuemax")).isEqualTo("20");
-            assertThat(page.textContent("#dash-drift")).contains("flingerator in prod").contains("1 unknown");
+            assertThat(page.textContent("#dash-drift")).contains("flingerator in prod").contains("2 unknown");
             assertThat(page.textContent("#dash-waits h2")).isEqualTo("Waits for you");
             assertThat(page.textContent("#dash-waits")).contains("flingerator-1.3.0-1.noarch").contains("prod");
             assertThat(page.textContent("#nav-approvals")).isEqualTo("1");
@@ -362,5 +364,90 @@ class ConsoleBrowserTest {
         page.keyboard().press("Tab");
         assertThat(page.evaluate("() => document.activeElement.textContent")).isEqualTo("Skip to content");
         assertThat(page.isVisible(".skip-link")).isTrue();
+    }
+
+    @Test
+    @Order(8)
+    void aRefusedHostKeepsWhatWasTypedAndSaysWhy() {
+        Page page = browser.login(base + "fleet", "alice");
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            page.navigate(base + "fleet");
+            page.fill("input[name=address]", "10.9.9.9");
+            page.fill("input[name=port]", "22x");
+            page.fill("input[name=nodeType]", "web");
+            page.fill("input[name=packages]", "flingerator");
+            page.fill("input[name=tags]", "eu-west canary");
+            page.selectOption("form[action='/fleet/hosts'] select[name=environment]", "staging");
+            page.click("form[action='/fleet/hosts'] button:has-text('Add')");
+            assertThat(page.textContent(".form-errors")).contains("Port must be a number");
+            assertThat(page.inputValue("input[name=address]")).isEqualTo("10.9.9.9");
+            assertThat(page.inputValue("input[name=port]")).isEqualTo("22x");
+            assertThat(page.inputValue("input[name=tags]")).isEqualTo("eu-west canary");
+            assertThat(page.inputValue("form[action='/fleet/hosts'] select[name=environment]")).isEqualTo("staging");
+            // A name that exists already: refused by the inventory, the form still filled in.
+            page.fill("input[name=port]", "22");
+            page.fill("input[name=name]", "127.0.1.3");
+            page.click("form[action='/fleet/hosts'] button:has-text('Add')");
+            assertThat(page.textContent(".form-errors")).contains("already exists");
+            assertThat(page.inputValue("input[name=name]")).isEqualTo("127.0.1.3");
+            assertThat(page.inputValue("input[name=packages]")).isEqualTo("flingerator");
+            browser.screenshot("console-fleet-refused-" + size(viewport));
+        }
+    }
+
+    @Test
+    @Order(9)
+    void openListsFollowTheServerWithoutReloadingAndAReconnectLearnsWhatItMissed() {
+        Page page = browser.login(base.toString(), "alice");
+        page.waitForFunction("() => document.body.dataset.live === 'open'");
+        Page rolls = page.context().newPage();
+        rolls.navigate(base + "rolls");
+        rolls.waitForFunction("() => document.body.dataset.live === 'open'");
+        rolls.fill("input[name=names]", "typed before the change");
+        java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+        page.onRequest(r -> {
+            if (r.isNavigationRequest()) {
+                loads.incrementAndGet();
+            }
+        });
+
+        // A lock made elsewhere shows on the open dashboard.
+        given().auth().oauth2(Tokens.user("bob")).contentType("application/json").body(Map.of("reason", "incident 42"))
+                .put("/api/environments/review/lock").then().statusCode(200);
+        page.waitForSelector("#dash-matrix th:has-text('review') .badge:has-text('locked')");
+
+        // A roll started elsewhere appears on the open rolls list and the dashboard, with its progress.
+        given().auth().oauth2(Tokens.user("bob")).delete("/api/environments/review/lock").then().statusCode(200);
+        Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "target", "1.2.0-1",
+                "canary", 1, "parallelism", 2));
+        long id = given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        rolls.waitForSelector("#rolls a[href='/rolls/" + id + "']");
+        page.waitForSelector("#dash-rolling li[data-roll='" + id + "']:has-text('WAITING')");
+        assertThat(rolls.inputValue("input[name=names]")).as("the plan form keeps its input").isEqualTo("typed before the change");
+        assertThat(loads.get()).as("no reloads").isZero();
+        browser.screenshot("console-dashboard-live");
+        given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/cancel").then().statusCode(200);
+        page.waitForSelector("#dash-rolling:has-text('No roll is running')");
+
+        // A browser that reconnects with Last-Event-ID one behind hears at once that it missed a change.
+        long newest = ((Number) QuarkusTransaction.requiringNew().call(
+                () -> em.createNativeQuery("select max(id) from audit_event where outcome = 'succeeded'").getSingleResult())).longValue();
+        Object heard = page.evaluate("""
+                async last => {
+                  const controller = new AbortController();
+                  const r = await fetch('/events', { headers: { 'Last-Event-ID': String(last) }, signal: controller.signal });
+                  const reader = r.body.getReader();
+                  let text = '';
+                  while (!text.includes('event:changed') && !text.includes('event: changed')) {
+                    const { value, done } = await reader.read();
+                    if (done) break;
+                    text += new TextDecoder().decode(value);
+                  }
+                  controller.abort();
+                  return text;
+                }""", String.valueOf(newest - 1));
+        assertThat(heard.toString()).contains("changed").contains(String.valueOf(newest));
     }
 }

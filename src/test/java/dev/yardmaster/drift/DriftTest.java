@@ -145,6 +145,8 @@ class DriftTest {
         assertThat(host3.get("state")).isEqualTo("UNKNOWN");
         assertThat((String) host3.get("reason")).startsWith("last check failed");
         assertThat(host3.get("installed")).as("the last known version stays").isEqualTo("1.2.0-1");
+        assertThat(host3.get("rollId")).as("a failed check is not a roll's sighting").isNull();
+        assertThat(d.getString("[0].fix")).as("no roll to fix a host that cannot be reached").doesNotContain("127.0.1.3");
         promote("1.2.0-1");
     }
 
