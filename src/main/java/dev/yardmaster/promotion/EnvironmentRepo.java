@@ -15,7 +15,9 @@ import org.jboss.logging.Logger;
  * --update} refreshes the metadata, and the metadata is read back to check it lists exactly
  * the promoted NEVRA. Everything happens under {@code flock ENV/.yardmaster.lock}, the same
  * lock a person running createrepo_c by hand takes, so replicas and people never interleave.
- * Any failure restores the previous symlinks and metadata.
+ * Any failure restores the previous symlinks and metadata. With {@code older-builds=keep} the
+ * links to older builds of the package stay and the metadata must list them next to the
+ * promoted one. {@link #snapshot} reads what a directory serves, for {@link RepoAdoption}.
  */
 public class EnvironmentRepo implements AutoCloseable {
 
