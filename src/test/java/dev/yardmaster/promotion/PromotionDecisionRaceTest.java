@@ -28,7 +28,7 @@ class PromotionDecisionRaceTest {
         } catch (InterruptedException e) {
             throw new IllegalStateException(e);
         }
-        return given().auth().oauth2(Tokens.user("dave")).contentType("application/json").body(Map.of("note", verb))
+        return given().auth().oauth2(Tokens.user("bob")).contentType("application/json").body(Map.of("note", verb))
                 .post("/api/promotions/" + id + "/" + verb);
     }
 
@@ -37,7 +37,8 @@ class PromotionDecisionRaceTest {
         given().auth().oauth2(Tokens.user("alice")).post("/api/builds/rescan").then().statusCode(200);
         int approvals = 0;
         for (String version : PromotionRepoProfile.RACED) {
-            Response requested = given().auth().oauth2(Tokens.user("bob")).contentType("application/json")
+            // dave (admin) may force prod without the earlier steps; bob, a release manager, decides.
+            Response requested = given().auth().oauth2(Tokens.user("dave")).contentType("application/json")
                     .body(Map.of("package", "marina", "version", version, "environment", "prod", "reason", "race " + version,
                             "force", true))
                     .post("/api/promotions");
@@ -54,7 +55,7 @@ class PromotionDecisionRaceTest {
             Response loser = a.statusCode() == 409 ? a : r;
             assertThat(loser.contentType()).startsWith("application/problem+json");
             assertThat(loser.jsonPath().getString("type")).endsWith("/promotion-not-pending");
-            String state = given().auth().oauth2(Tokens.user("dave")).get("/api/promotions/" + id).jsonPath().getString("state");
+            String state = given().auth().oauth2(Tokens.user("bob")).get("/api/promotions/" + id).jsonPath().getString("state");
             if (a.statusCode() == 200) {
                 approvals++;
                 assertThat(state).isEqualTo("applied");
