@@ -197,6 +197,15 @@ class AuditProofTest {
         assertThat(next.get().count()).isGreaterThan(first.get().count());
     }
 
+    @Test
+    void theVerifyPageSaysWhatWasCheckedAgainstWhichCheckpoint() {
+        ensureSomeEvents();
+        given().auth().oauth2(Tokens.user("dave")).post("/api/audit/checkpoints").then().statusCode(201);
+        String html = given().auth().oauth2(Tokens.user("carol")).accept("text/html").queryParam("full", true)
+                .get("/audit/verify").then().statusCode(200).extract().asString();
+        assertThat(html).contains("The chain is intact").contains("from the first").contains("checkpoint signed at");
+    }
+
     private static void assertIntact() {
         Response full = given().auth().oauth2(Tokens.user("carol")).queryParam("full", true).get("/api/audit/verify");
         assertThat(full.jsonPath().getBoolean("intact")).as(full.asString()).isTrue();
