@@ -30,8 +30,11 @@ public class DriftPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance drift(List<Drift.PackageDrift> report, List<String> environments, String environment,
-                String packageName);
+                String packageName, int limit);
     }
+
+    /** Hosts listed per card unless all are asked for: a 1,000-host environment stays one screen of rows. */
+    static final int HOSTS_SHOWN = 50;
 
     private final Drift drift;
     private final CurrentUser user;
@@ -45,10 +48,12 @@ public class DriftPages {
 
     @GET
     @Transactional
-    public TemplateInstance page(@QueryParam("environment") String environment, @QueryParam("package") String packageName) {
+    public TemplateInstance page(@QueryParam("environment") String environment, @QueryParam("package") String packageName,
+            @QueryParam("show") String show) {
         return Templates.drift(drift.report(environment, packageName),
                 Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                environment == null ? "" : environment.strip(), packageName == null ? "" : packageName.strip());
+                environment == null ? "" : environment.strip(), packageName == null ? "" : packageName.strip(),
+                "all".equals(show) ? Integer.MAX_VALUE : HOSTS_SHOWN);
     }
 
     @POST
