@@ -36,8 +36,11 @@ public class DriftPages {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance drift(List<Drift.PackageDrift> report, List<String> environments, String environment,
-                String packageName, List<OutsideChanges> outsideChanges);
+                String packageName, List<OutsideChanges> outsideChanges, int limit);
     }
+
+    /** Hosts listed per card unless all are asked for: a 1,000-host environment stays one screen of rows. */
+    static final int HOSTS_SHOWN = 50;
 
     private final Drift drift;
     private final Environments environmentRules;
@@ -53,14 +56,16 @@ public class DriftPages {
 
     @GET
     @Transactional
-    public TemplateInstance page(@QueryParam("environment") String environment, @QueryParam("package") String packageName) {
+    public TemplateInstance page(@QueryParam("environment") String environment, @QueryParam("package") String packageName,
+            @QueryParam("show") String show) {
         // A repo changed by hand explains drift the hosts alone cannot: shown here until acknowledged.
         List<OutsideChanges> outside = Environment.inLifecycleOrder().stream()
                 .map(env -> new OutsideChanges(env.name, user.has(environmentRules.roleToChange(env)), RepoChange.unacknowledged(env)))
                 .filter(c -> !c.changes().isEmpty()).toList();
         return Templates.drift(drift.report(environment, packageName),
                 Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                environment == null ? "" : environment.strip(), packageName == null ? "" : packageName.strip(), outside);
+                environment == null ? "" : environment.strip(), packageName == null ? "" : packageName.strip(), outside,
+                "all".equals(show) ? Integer.MAX_VALUE : HOSTS_SHOWN);
     }
 
     @POST

@@ -37,10 +37,35 @@ public class FleetPages {
     static class Templates {
         static native TemplateInstance fleet(List<Host> hosts, List<String> environments, String environment,
                 Map<String, Long> counts, Map<String, List<HostPackage>> running, List<String> formats, HostForm form,
-                List<String> errors);
+                List<String> errors, Paging paging);
 
         static native TemplateInstance importPreview(InventoryImport.Diff diff, String inventory, String format, boolean prune,
                 String error, Integer errorLine, List<String> formats);
+    }
+
+    /**
+     * Hosts are shown {@value #PAGE_SIZE} at a time: 1,000 hosts on one page made a 250 kB table
+     * that a phone laid out for seconds.
+     */
+    static final int PAGE_SIZE = 100;
+
+    /** Where the page is in the host list; page numbers count from 1 for people. */
+    public record Paging(int page, int pages, long total, String environment) {
+        public boolean hasPrevious() {
+            return page > 1;
+        }
+
+        public boolean hasNext() {
+            return page < pages;
+        }
+
+        public long first() {
+            return total == 0 ? 0 : (long) (page - 1) * PAGE_SIZE + 1;
+        }
+
+        public long last() {
+            return Math.min(total, (long) page * PAGE_SIZE);
+        }
     }
 
     /** The add-host form as typed, shown back after a refusal so nothing has to be typed twice. */
@@ -67,15 +92,19 @@ public class FleetPages {
 
     @GET
     @Transactional
-    public TemplateInstance fleet(@QueryParam("environment") String environment) {
-        return page(environment, HostForm.EMPTY, List.of());
+    public TemplateInstance fleet(@QueryParam("environment") String environment, @QueryParam("page") String page) {
+        int number = page != null && page.strip().matches("[0-9]{1,6}") ? Math.max(1, Integer.parseInt(page.strip())) : 1;
+        return page(environment, number, HostForm.EMPTY, List.of());
     }
 
-    private TemplateInstance page(String environment, HostForm form, List<String> errors) {
-        List<Host> hosts = environment == null || environment.isBlank() ? Host.inOrder() : Host.in(environment);
-        return Templates.fleet(hosts, Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                environment == null ? "" : environment, Inventory.countsByEnvironment(), HostPackage.byHost(), FORMATS, form,
-                errors);
+    private TemplateInstance page(String environment, int number, HostForm form, List<String> errors) {
+        String env = environment == null ? "" : environment.strip();
+        long total = env.isEmpty() ? Host.count() : Host.count("environment", env);
+        int pages = (int) Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE);
+        int current = Math.min(number, pages);
+        return Templates.fleet(Host.page(env, current - 1, PAGE_SIZE), Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
+                env, Inventory.countsByEnvironment(), HostPackage.byHost(), FORMATS, form, errors,
+                new Paging(current, pages, total, env));
     }
 
     @POST
@@ -96,7 +125,7 @@ public class FleetPages {
             }
         }
         if (!errors.isEmpty()) {
-            return Response.status(400).entity(page(null, form, errors)).build();
+            return Response.status(400).entity(page(null, 1, form, errors)).build();
         }
         try {
             Host host = inventory.add(Editor.of(user, user.actor()), new Inventory.HostInput(name, address, portNumber,
@@ -104,7 +133,7 @@ public class FleetPages {
             return flash.redirect("/fleet", "Added " + host.name + ".");
         } catch (YardmasterException refused) {
             errors.add(refused.getMessage());
-            return Response.status(refused.status()).entity(page(null, form, errors)).build();
+            return Response.status(refused.status()).entity(page(null, 1, form, errors)).build();
         }
     }
 

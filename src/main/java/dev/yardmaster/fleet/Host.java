@@ -50,6 +50,12 @@ public class Host extends PanacheEntityBase {
         return list("environment = ?1 order by nodeType, name", environment);
     }
 
+    /** One page of {@link #inOrder()} (environment null or blank) or {@link #in(String)}, for the fleet page. */
+    public static List<Host> page(String environment, int page, int size) {
+        return (environment == null || environment.isBlank() ? find("order by environment, nodeType, name")
+                : find("environment = ?1 order by nodeType, name", environment)).page(page, size).list();
+    }
+
     public static Optional<Host> named(String name) {
         return find("name", name).firstResultOptional();
     }

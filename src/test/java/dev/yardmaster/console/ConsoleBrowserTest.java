@@ -450,4 +450,53 @@ class ConsoleBrowserTest {
                 }""", String.valueOf(newest - 1));
         assertThat(heard.toString()).contains("changed").contains(String.valueOf(newest));
     }
+
+    /** Bytes the page loaded (document and assets, uncompressed) and its first contentful paint, in ms. */
+    static String weightAndPaint(Page page) {
+        return page.evaluate("""
+                () => {
+                  const nav = performance.getEntriesByType('navigation')[0];
+                  const assets = performance.getEntriesByType('resource').reduce((sum, r) => sum + r.decodedBodySize, 0);
+                  const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+                  return Math.round((nav.decodedBodySize + assets) / 1024) + ' kB, first paint '
+                    + (fcp ? Math.round(fcp.startTime) : '?') + ' ms';
+                }""").toString();
+    }
+
+    @Test
+    @Order(10)
+    void aThousandHostFleetAndItsDriftArePaged() {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into host (name, address, port, environment, node_type, packages, services)
+                select 'review-' || n, '10.20.' || (n / 250) || '.' || (n % 250 + 1), 22, 'review', 'web', 'flingerator', 'flingerator'
+                from generate_series(1, 1000) n""").executeUpdate());
+        Page page = browser.login(base + "fleet", "alice");
+        for (int[] viewport : VIEWPORTS) {
+            page.setViewportSize(viewport[0], viewport[1]);
+            page.navigate(base + "fleet?environment=review");
+            assertThat(page.locator("#hosts tbody tr").count()).isEqualTo(100);
+            assertThat(page.textContent(".pager")).contains("Hosts 1–100 of 1000").contains("Page 1 of 10");
+            System.out.println("fleet, 1,000 hosts, page 1 at " + size(viewport) + ": " + weightAndPaint(page));
+            page.click(".pager a[rel=next]");
+            assertThat(page.textContent(".pager")).contains("Hosts 101–200 of 1000");
+            page.navigate(base + "fleet?environment=review&page=10");
+            assertThat(page.locator("#hosts tbody tr").count()).isEqualTo(100);
+            assertThat(page.textContent(".pager")).contains("Page 10 of 10");
+            assertThat(page.locator(".pager a[rel=next]").count()).isZero();
+            int scrollWidth = ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue();
+            assertThat(scrollWidth).isLessThanOrEqualTo(viewport[0]);
+
+            page.navigate(base + "drift?environment=review");
+            String card = "section.drift-card[data-environment=review][data-package=flingerator]";
+            assertThat(page.locator(card + " tbody tr").count()).isEqualTo(50);
+            assertThat(page.textContent(card + " .more-hosts")).contains("50 of 1000 hosts");
+            System.out.println("drift, 1,000 unknown hosts at " + size(viewport) + ": " + weightAndPaint(page));
+            browser.screenshot("console-drift-1000-" + size(viewport));
+        }
+        page.click("section.drift-card[data-environment=review] a:has-text('Show all')");
+        page.waitForURL(url -> url.contains("show=all"));
+        page.waitForLoadState(com.microsoft.playwright.options.LoadState.LOAD);
+        assertThat(page.locator("section.drift-card[data-environment=review] tbody tr").count()).isEqualTo(1000);
+        System.out.println("drift, all 1,000 rows: " + weightAndPaint(page));
+    }
 }
