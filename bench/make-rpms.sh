@@ -20,7 +20,7 @@ lib="${BENCH_APP:-$here/target/quarkus-app}/lib/main"
 [ -d "$lib" ] || { echo "make-rpms.sh: $lib is missing; run ./mvnw package -DskipTests -Dfrontend.skip" >&2; exit 1; }
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # shellcheck disable=SC2086
-"$java" -Xmx512m -cp "$lib/*" "$here/bench/MakeRpms.java" "$dir" "$count" $packages
+"$java" -Xmx512m -cp "$lib/*:$lib/../boot/*" "$here/bench/MakeRpms.java" "$dir" "$count" $packages
 rmdir "$dir/.partial" 2>/dev/null || true
 sample=$(find "$dir" -maxdepth 1 -name '*.rpm' | head -20)
 # shellcheck disable=SC2086

@@ -107,6 +107,9 @@ class BuildCatalogTest {
         assertThat(reasons.get("dangling-1.0-1.noarch.rpm")).startsWith("dangling symlink");
         assertThat(reasons.get("directory-1.0-1.noarch.rpm")).isEqualTo("not a regular file");
         assertThat(build("gnip-worker-2.1.0-1.noarch")).isNotNull();
+        // The Builds page lists them too, a page at a time.
+        assertThat(given().auth().oauth2(Tokens.user("carol")).get("/builds").then().statusCode(200).extract().asString())
+                .contains("files in build/ could not be indexed").contains("truncated-1.0-1.noarch.rpm");
 
         // Fixing a file takes it off the list.
         Files.delete(BUILD.resolve("notes-1.0-1.noarch.rpm"));
