@@ -241,6 +241,10 @@ class AnsibleImportTest {
         Page page = browser.login(base.toString(), "alice");
         page.navigate(base + "fleet?environment=prod");
         page.click("button[aria-label='Remove pr-web-02.example.net']");
+        // Removing a host asks for its name first (the console's typed confirmation).
+        page.waitForSelector("dialog.confirm-dialog[open]");
+        page.fill("dialog.confirm-dialog .confirm-input", "pr-web-02.example.net");
+        page.click("dialog.confirm-dialog .confirm-ok");
         assertThat(page.textContent(".flash-error")).isEqualTo("Removing pr-web-02.example.net from prod needs the "
                 + "release-manager role: hosts of prod change only with the role that may roll prod.");
         assertThat(host("pr-web-02.example.net")).isNotNull();
