@@ -1,6 +1,7 @@
 package dev.yardmaster.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.security.Actor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.scheduler.Scheduled;

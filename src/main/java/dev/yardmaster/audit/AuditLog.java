@@ -1,6 +1,7 @@
 package dev.yardmaster.audit;
 
-import dev.yardmaster.web.Problem;
+import dev.yardmaster.core.Problem;
+import dev.yardmaster.security.Actor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;

@@ -1,7 +1,7 @@
 package dev.yardmaster.audit;
 
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.People;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.panache.common.Parameters;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

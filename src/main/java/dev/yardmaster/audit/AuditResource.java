@@ -1,15 +1,14 @@
 package dev.yardmaster.audit;
 
+import dev.yardmaster.core.Problem;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import jakarta.ws.rs.POST;
-import java.util.Optional;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -20,6 +19,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 

@@ -1,5 +1,6 @@
 package dev.yardmaster.audit;
 
+import dev.yardmaster.security.Actor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,6 @@
 package dev.yardmaster.build;
 
+import dev.yardmaster.core.Names;
 import dev.yardmaster.repo.RepoFiles;
 import dev.yardmaster.repo.RepoServers;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -18,6 +19,8 @@ import java.nio.file.WatchService;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -32,13 +35,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,8 +52,6 @@ import org.jboss.logging.Logger;
 public class BuildCatalog {
 
     private static final Logger LOG = Logger.getLogger(BuildCatalog.class);
-    /** What rpmbuild produces; anything else could not be passed safely to a command later. */
-    static final Pattern SAFE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+~^-]*\\.rpm$");
     private static final int CHUNK = 200;
     private static final int READERS = 4;
     private static final int READ_AHEAD = 4 * CHUNK;
@@ -502,7 +500,7 @@ public class BuildCatalog {
 
     /** Why a file cannot be indexed before even opening it, or null. */
     static String refusal(RepoFiles.Entry entry, Instant settled) {
-        if (!SAFE_NAME.matcher(entry.name()).matches()) {
+        if (!Names.RPM_FILE.matcher(entry.name()).matches()) {
             return "file name has spaces, non-ASCII or shell characters; rename it to what rpmbuild produces";
         }
         if (entry.symlink() && !entry.targetInsideBuild()) {

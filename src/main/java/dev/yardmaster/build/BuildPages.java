@@ -1,8 +1,8 @@
 package dev.yardmaster.build;
 
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;

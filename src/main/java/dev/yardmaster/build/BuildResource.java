@@ -2,9 +2,9 @@ package dev.yardmaster.build;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

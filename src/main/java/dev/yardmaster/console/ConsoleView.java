@@ -1,13 +1,13 @@
 package dev.yardmaster.console;
 
 import dev.yardmaster.build.Build;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
+import dev.yardmaster.environment.FreezeWindows;
 import dev.yardmaster.promotion.Promotion;
-import dev.yardmaster.promotion.Promotions;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
 import java.util.List;
@@ -25,13 +25,13 @@ import java.util.Optional;
 public class ConsoleView {
 
     private final Environments environments;
-    private final Promotions promotions;
+    private final FreezeWindows freezeWindows;
     private final CurrentUser user;
     private Long pending;
 
-    ConsoleView(Environments environments, Promotions promotions, CurrentUser user) {
+    ConsoleView(Environments environments, FreezeWindows freezeWindows, CurrentUser user) {
         this.environments = environments;
-        this.promotions = promotions;
+        this.freezeWindows = freezeWindows;
         this.user = user;
     }
 
@@ -66,7 +66,7 @@ public class ConsoleView {
         }
         try {
             environments.checkNotLocked(env.get(), "Starting");
-            promotions.checkNotFrozen(env.get(), "Starting");
+            freezeWindows.checkNotFrozen(env.get(), "Starting");
             return null;
         } catch (YardmasterException e) {
             return e.getMessage();

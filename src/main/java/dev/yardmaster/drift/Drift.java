@@ -1,24 +1,25 @@
 package dev.yardmaster.drift;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.build.Evr;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.fleet.Host;
 import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
+import dev.yardmaster.promotion.TargetBuilds;
 import dev.yardmaster.rollout.HostScript;
 import dev.yardmaster.rollout.RollPlan;
-import dev.yardmaster.rollout.TargetBuilds;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.ssh.ExecResult;
 import dev.yardmaster.ssh.OutputListener;
 import dev.yardmaster.ssh.RemoteCommand;
 import dev.yardmaster.ssh.SshConnection;
 import dev.yardmaster.ssh.SshFailure;
 import dev.yardmaster.ssh.SshSessions;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -68,7 +69,6 @@ public class Drift {
     public record CheckResult(int hosts, int answered, int failed, List<PackageDrift> drift) {
     }
 
-    private static final Pattern ENVIRONMENT = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9.-]{1,253}");
 
     private final Inventory inventory;
@@ -335,7 +335,7 @@ public class Drift {
             for (String p : byLength) {
                 if (line.startsWith(p + "-")) {
                     String evr = evr(p, line);
-                    if (evr != null && RollPlan.EVR.matcher(evr).matches()) {
+                    if (evr != null && Names.EVR.matcher(evr).matches()) {
                         installed.merge(p, evr, (a, b) -> Evr.parse(a).compareTo(Evr.parse(b)) >= 0 ? a : b);
                         break;
                     }
@@ -356,8 +356,8 @@ public class Drift {
         if (environment == null || environment.isBlank()) {
             return Environment.inLifecycleOrder();
         }
-        if (!ENVIRONMENT.matcher(environment.strip()).matches()) {
-            throw YardmasterException.badRequest("bad-environment", "'" + Environments.printable(environment)
+        if (!Names.ENVIRONMENT.matcher(environment.strip()).matches()) {
+            throw YardmasterException.badRequest("bad-environment", "'" + Names.printable(environment)
                     + "' is not an environment name.");
         }
         return List.of(environments.require(environment.strip()));
@@ -367,8 +367,8 @@ public class Drift {
         if (packageName == null || packageName.isBlank()) {
             return null;
         }
-        if (!RollPlan.PACKAGE.matcher(packageName.strip()).matches()) {
-            throw YardmasterException.badRequest("bad-package", "'" + Environments.printable(packageName)
+        if (!Names.PACKAGE.matcher(packageName.strip()).matches()) {
+            throw YardmasterException.badRequest("bad-package", "'" + Names.printable(packageName)
                     + "' is not a package name like flingerator.");
         }
         return packageName.strip();

@@ -1,7 +1,7 @@
 package dev.yardmaster.drift;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.fleet.Inventory;
+import dev.yardmaster.security.Actor;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -1,12 +1,12 @@
 package dev.yardmaster.environment;
 
+import dev.yardmaster.core.Names;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Transactional;
 import java.util.HashSet;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,7 +18,6 @@ import org.jboss.logging.Logger;
 public class EnvironmentSync {
 
     private static final Logger LOG = Logger.getLogger(EnvironmentSync.class);
-    static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9-]{0,31}$");
 
     private final LifecycleConfig config;
 
@@ -35,9 +34,9 @@ public class EnvironmentSync {
             throw new IllegalStateException("yardmaster.lifecycle.environments must list distinct names, got " + names);
         }
         for (String name : names) {
-            if (!NAME.matcher(name).matches()) {
+            if (!Names.ENVIRONMENT.matcher(name).matches()) {
                 throw new IllegalStateException("Environment name '" + name
-                        + "' in yardmaster.lifecycle.environments must match " + NAME.pattern());
+                        + "' in yardmaster.lifecycle.environments must match " + Names.ENVIRONMENT.pattern());
             }
         }
         for (int i = 0; i < names.size(); i++) {

@@ -1,10 +1,11 @@
 package dev.yardmaster.environment;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.OffsetDateTime;
@@ -26,7 +27,7 @@ public class Environments {
     /** The named active environment, or a 404 problem naming the ones that exist. */
     public Environment require(String name) {
         return Environment.named(name).filter(env -> !env.retired).orElseThrow(() -> new YardmasterException(404,
-                "environment-not-found", "Not found", "There is no environment '" + printable(name) + "'. Known: "
+                "environment-not-found", "Not found", "There is no environment '" + Names.printable(name) + "'. Known: "
                         + String.join(", ", Environment.inLifecycleOrder().stream().map(e -> e.name).toList()) + ".",
                 Map.of()));
     }
@@ -91,12 +92,4 @@ public class Environments {
         return env;
     }
 
-    /** User text echoed in a message: cut and stripped of control characters. */
-    public static String printable(String text) {
-        if (text == null) {
-            return "";
-        }
-        String clean = text.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 80 ? clean.substring(0, 80) + "…" : clean;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,19 +57,19 @@ final class AnsibleIni {
     private static Section sectionHeader(AnsibleInventory inventory, String line, int number) {
         Matcher m = SECTION.matcher(stripComment(line));
         if (!m.matches()) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(line) + "' is not a section header like [web], "
+            throw InventoryFormat.badLine(number, "'" + Names.printable(line) + "' is not a section header like [web], "
                     + "[web:vars] or [prod:children].");
         }
         String name = m.group(1).strip();
         if (!GROUP.matcher(name).matches()) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(name)
+            throw InventoryFormat.badLine(number, "'" + Names.printable(name)
                     + "' is not a group name (letters, digits, _ . -).");
         }
         String suffix = m.group(2);
         Kind kind = suffix == null ? Kind.HOSTS : switch (suffix.strip()) {
             case "vars" -> Kind.VARS;
             case "children" -> Kind.CHILDREN;
-            default -> throw InventoryFormat.badLine(number, "[" + Inventory.printable(name + ":" + suffix)
+            default -> throw InventoryFormat.badLine(number, "[" + Names.printable(name + ":" + suffix)
                     + "]: a section is [group], [group:vars] or [group:children].");
         };
         return new Section(inventory.group(name, number), kind);
@@ -85,7 +86,7 @@ final class AnsibleIni {
             vars.put("ansible_port", hostPort.group(2));
         }
         if (pattern.contains("=")) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(pattern) + "' is a variable where a host name was expected"
+            throw InventoryFormat.badLine(number, "'" + Names.printable(pattern) + "' is a variable where a host name was expected"
                     + " (variables of a group go under [" + group.name + ":vars]).");
         }
         for (String token : tokens.subList(1, tokens.size())) {
@@ -100,7 +101,7 @@ final class AnsibleIni {
         String text = stripComment(line);
         int eq = text.indexOf('=');
         if (eq < 0) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(line) + "' is not a variable (name=value) of ["
+            throw InventoryFormat.badLine(number, "'" + Names.printable(line) + "' is not a variable (name=value) of ["
                     + group.name + ":vars].");
         }
         Map.Entry<String, String> variable = variable(text.substring(0, eq).strip() + "=" + text.substring(eq + 1).strip(), number);
@@ -111,7 +112,7 @@ final class AnsibleIni {
     private static void childLine(AnsibleInventory inventory, AnsibleInventory.Group group, String line, int number) {
         String name = stripComment(line);
         if (!GROUP.matcher(name).matches()) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(name) + "' is not a group name under ["
+            throw InventoryFormat.badLine(number, "'" + Names.printable(name) + "' is not a group name under ["
                     + group.name + ":children].");
         }
         if (name.equals(AnsibleInventory.ALL)) {
@@ -124,11 +125,11 @@ final class AnsibleIni {
     private static Map.Entry<String, String> variable(String token, int number) {
         int eq = token.indexOf('=');
         if (eq <= 0) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(token) + "' is not a variable (name=value).");
+            throw InventoryFormat.badLine(number, "'" + Names.printable(token) + "' is not a variable (name=value).");
         }
         String name = token.substring(0, eq);
         if (!VARIABLE.matcher(name).matches()) {
-            throw InventoryFormat.badLine(number, "'" + Inventory.printable(name) + "' is not a variable name.");
+            throw InventoryFormat.badLine(number, "'" + Names.printable(name) + "' is not a variable name.");
         }
         return Map.entry(name, AnsibleInventory.unquote(token.substring(eq + 1)));
     }

@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -157,7 +158,7 @@ final class AnsibleInventory {
         }
         String port = scalar(vars.get("ansible_port"));
         if (port != null && !port.matches("[0-9]{1,5}")) {
-            return refused(host, vars, environment, "ansible_port '" + Inventory.printable(port) + "' is not a number.");
+            return refused(host, vars, environment, "ansible_port '" + Names.printable(port) + "' is not a number.");
         }
         return ParsedHost.of(host.line, new Inventory.HostInput(host.name, address(host, vars),
                 port == null ? null : Integer.valueOf(port), environment, nodeType, list(vars.get("yardmaster_tags")),

@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -32,14 +33,14 @@ final class AnsibleYaml {
     private static AnsibleInventory.Group group(AnsibleInventory inventory, String name, Node node) {
         int line = YamlNodes.line(node);
         if (!AnsibleIni.GROUP.matcher(name).matches()) {
-            throw InventoryFormat.badLine(line, "'" + Inventory.printable(name) + "' is not a group name (letters, digits, _ . -).");
+            throw InventoryFormat.badLine(line, "'" + Names.printable(name) + "' is not a group name (letters, digits, _ . -).");
         }
         AnsibleInventory.Group group = inventory.group(name, line);
         Map<String, Node> body = YamlNodes.mapping(node, "group " + name);
         for (Map.Entry<String, Node> entry : body.entrySet()) {
             if (!GROUP_KEYS.contains(entry.getKey())) {
                 throw InventoryFormat.badLine(YamlNodes.line(entry.getValue()), "group " + name + " has '"
-                        + Inventory.printable(entry.getKey()) + "'; a group has hosts, vars and children.");
+                        + Names.printable(entry.getKey()) + "'; a group has hosts, vars and children.");
             }
         }
         group.vars.putAll(variables(body.get("vars"), "vars of " + name));

@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -34,7 +35,7 @@ final class CsvInventory {
             throw new UncheckedIOException(e);
         } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             // commons-csv names the line in its message ("(line 4) invalid char between encapsulated token and delimiter")
-            throw InventoryFormat.bad("Not readable as CSV: " + Inventory.printable(e.getMessage()));
+            throw InventoryFormat.bad("Not readable as CSV: " + Names.printable(e.getMessage()));
         }
         return hosts;
     }
@@ -44,7 +45,7 @@ final class CsvInventory {
         Integer number = null;
         if (port != null && !port.isBlank()) {
             if (!port.strip().matches("[0-9]{1,5}")) {
-                return new ParsedHost(line, input(r, null), "port '" + Inventory.printable(port) + "' is not a number.");
+                return new ParsedHost(line, input(r, null), "port '" + Names.printable(port) + "' is not a number.");
             }
             number = Integer.valueOf(port.strip());
         }

@@ -1,6 +1,6 @@
 package dev.yardmaster.fleet;
 
-import dev.yardmaster.audit.Actor;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.security.CurrentUser;
 
 /**

@@ -1,11 +1,11 @@
 package dev.yardmaster.fleet;
 
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;

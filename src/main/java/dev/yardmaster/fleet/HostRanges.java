@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -33,7 +34,7 @@ final class HostRanges {
         Matcher m = RANGE.matcher(pattern);
         if (!m.find()) {
             if (pattern.indexOf('[') >= 0 || pattern.indexOf(']') >= 0) {
-                throw new IllegalArgumentException("'" + Inventory.printable(pattern)
+                throw new IllegalArgumentException("'" + Names.printable(pattern)
                         + "' has a bracket that is not a range like [01:20] or [a:f]");
             }
             names.add(pattern);
@@ -53,7 +54,7 @@ final class HostRanges {
         int step = 1;
         if (stepText != null) {
             if (!stepText.matches("[0-9]{1,5}") || Integer.parseInt(stepText) == 0) {
-                throw new IllegalArgumentException("the step '" + Inventory.printable(stepText) + "' of a range must be a positive number");
+                throw new IllegalArgumentException("the step '" + Names.printable(stepText) + "' of a range must be a positive number");
             }
             step = Integer.parseInt(stepText);
         }
@@ -63,7 +64,7 @@ final class HostRanges {
         if (from.matches("[a-zA-Z]") && to.matches("[a-zA-Z]")) {
             return letters(from.charAt(0), to.charAt(0), step);
         }
-        throw new IllegalArgumentException("[" + Inventory.printable(from) + ":" + Inventory.printable(to)
+        throw new IllegalArgumentException("[" + Names.printable(from) + ":" + Names.printable(to)
                 + "] is not a range of numbers ([01:20]) or of letters ([a:f])");
     }
 

@@ -1,8 +1,9 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -109,7 +110,7 @@ public class HostResource {
         if (value.strip().equals("true")) {
             return true;
         }
-        throw YardmasterException.badRequest("bad-parameter", name + " must be true or false, not '" + Inventory.printable(value) + "'.");
+        throw YardmasterException.badRequest("bad-parameter", name + " must be true or false, not '" + Names.printable(value) + "'.");
     }
 
     private static Inventory.HostInput orEmpty(Inventory.HostInput input) {

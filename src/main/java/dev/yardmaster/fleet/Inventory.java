@@ -1,9 +1,10 @@
 package dev.yardmaster.fleet;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.ssh.SshSessions;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Instance;
@@ -25,11 +26,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class Inventory {
 
-    static final Pattern ENVIRONMENT = Pattern.compile("[a-z][a-z0-9-]{0,31}");
-    static final Pattern NODE_TYPE = Pattern.compile("[a-z][a-z0-9-]{0,39}");
-    static final Pattern TAG = Pattern.compile("[a-z0-9._+-]{1,40}");
-    static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
-    static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}");
 
     /** A host as typed or imported, before validation. */
     public record HostInput(String name, String address, Integer port, String environment, String nodeType,
@@ -190,8 +186,8 @@ public class Inventory {
 
     private void apply(Host host, HostInput in, String where) {
         String address = blankToNull(in.address());
-        if (address == null || !SshSessions.ADDRESS.matcher(address).matches()) {
-            throw YardmasterException.badRequest("bad-host", where + "'" + printable(address) + "' is not a host name or IP address.");
+        if (address == null || !Names.HOST.matcher(address).matches()) {
+            throw YardmasterException.badRequest("bad-host", where + "'" + Names.printable(address) + "' is not a host name or IP address.");
         }
         int port = in.port() == null ? ssh.config().port() : in.port();
         if (port < 1 || port > 65535) {
@@ -202,15 +198,15 @@ public class Inventory {
             name = address;
         }
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9.-]{0,252}")) {
-            throw YardmasterException.badRequest("bad-host", where + "'" + printable(name) + "' is not a valid host name.");
+            throw YardmasterException.badRequest("bad-host", where + "'" + Names.printable(name) + "' is not a valid host name.");
         }
         String env = blankToNull(in.environment());
-        if (env == null || !ENVIRONMENT.matcher(env).matches()) {
-            throw YardmasterException.badRequest("bad-host", where + "'" + printable(env) + "' is not an environment name.");
+        if (env == null || !Names.ENVIRONMENT.matcher(env).matches()) {
+            throw YardmasterException.badRequest("bad-host", where + "'" + Names.printable(env) + "' is not an environment name.");
         }
         String type = blankToNull(in.nodeType());
-        if (type == null || !NODE_TYPE.matcher(type).matches()) {
-            throw YardmasterException.badRequest("bad-host", where + "'" + printable(type)
+        if (type == null || !Names.NODE_TYPE.matcher(type).matches()) {
+            throw YardmasterException.badRequest("bad-host", where + "'" + Names.printable(type)
                     + "' is not a node type (lower case letters, digits, dashes).");
         }
         host.name = name;
@@ -218,9 +214,9 @@ public class Inventory {
         host.port = port;
         host.environment = env;
         host.nodeType = type;
-        host.tags = join(in.tags(), TAG, "tag", where);
-        host.packages = join(in.packages(), PACKAGE, "package", where);
-        host.services = join(in.services(), SERVICE, "service", where);
+        host.tags = join(in.tags(), Names.TAG, "tag", where);
+        host.packages = join(in.packages(), Names.PACKAGE, "package", where);
+        host.services = join(in.services(), Names.SERVICE, "service", where);
         host.updatedAt = OffsetDateTime.now(ZoneOffset.UTC);
     }
 
@@ -234,7 +230,7 @@ public class Inventory {
                 continue;
             }
             if (!pattern.matcher(item.strip()).matches()) {
-                throw YardmasterException.badRequest("bad-host", where + "'" + printable(item) + "' is not a valid " + what + " name.");
+                throw YardmasterException.badRequest("bad-host", where + "'" + Names.printable(item) + "' is not a valid " + what + " name.");
             }
             if (!clean.contains(item.strip())) {
                 clean.add(item.strip());
@@ -251,9 +247,6 @@ public class Inventory {
         return text == null || text.isBlank() ? null : text.strip();
     }
 
-    static String printable(String text) {
-        return dev.yardmaster.environment.Environments.printable(text);
-    }
 
     /** For the fleet page: hosts per environment. */
     public static Map<String, Long> countsByEnvironment() {

@@ -1,9 +1,10 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
-import dev.yardmaster.promotion.Promotions;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.environment.FreezeWindows;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
@@ -12,18 +13,18 @@ import java.util.Map;
  * changing, moving or removing it needs the role that may roll that environment
  * ({@link Environments#roleToChange}: release-manager for protected ones, else deployer) — for
  * a move, on both sides — and is refused while the environment is locked
- * ({@link Environments#checkNotLocked}) or frozen ({@link Promotions#checkNotFrozen}), the
+ * ({@link Environments#checkNotLocked}) or frozen ({@link FreezeWindows#checkNotFrozen}), the
  * same rules and answers as promotions and rolls.
  */
 @ApplicationScoped
 public class InventoryAuthority {
 
     private final Environments environments;
-    private final Promotions promotions;
+    private final FreezeWindows freezeWindows;
 
-    InventoryAuthority(Environments environments, Promotions promotions) {
+    InventoryAuthority(Environments environments, FreezeWindows freezeWindows) {
         this.environments = environments;
-        this.promotions = promotions;
+        this.freezeWindows = freezeWindows;
     }
 
     /**
@@ -35,14 +36,14 @@ public class InventoryAuthority {
         Environment env = Environment.named(environment).filter(e -> !e.retired).orElse(null);
         if (env == null) {
             throw new YardmasterException(422, "unknown-environment", "Unprocessable", what + " refused: there is no environment '"
-                    + Inventory.printable(environment) + "'. Known: " + String.join(", ",
+                    + Names.printable(environment) + "'. Known: " + String.join(", ",
                             Environment.inLifecycleOrder().stream().map(e -> e.name).toList()) + ".",
-                    Map.of("environment", Inventory.printable(environment)));
+                    Map.of("environment", Names.printable(environment)));
         }
         requireRole(editor, env, what);
         if (!editor.isConsole()) {
             environments.checkNotLocked(env, what);
-            promotions.checkNotFrozen(env, what);
+            freezeWindows.checkNotFrozen(env, what);
         }
     }
 

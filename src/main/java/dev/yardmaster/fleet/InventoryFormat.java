@@ -1,6 +1,7 @@
 package dev.yardmaster.fleet;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -32,7 +33,7 @@ public enum InventoryFormat {
             return detect(text);
         }
         return Arrays.stream(values()).filter(f -> f.id.equals(name.strip())).findFirst().orElseThrow(() ->
-                YardmasterException.badRequest("bad-format", "'" + Inventory.printable(name)
+                YardmasterException.badRequest("bad-format", "'" + Names.printable(name)
                         + "' is not an inventory format: csv, yaml, ansible-ini or ansible-yaml."));
     }
 

@@ -1,9 +1,9 @@
 package dev.yardmaster.fleet;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.security.Actor;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ final class YamlInventory {
             for (Map.Entry<String, Node> field : h.entrySet()) {
                 if (!FIELDS.contains(field.getKey())) {
                     throw InventoryFormat.badLine(YamlNodes.line(field.getValue()), "unknown field '"
-                            + Inventory.printable(field.getKey()) + "'; a host has " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
+                            + Names.printable(field.getKey()) + "'; a host has " + String.join(", ", FIELDS.stream().sorted().toList()) + ".");
                 }
             }
             Integer port = h.containsKey("port") ? port(h.get("port")) : defaultPort;
@@ -61,7 +62,7 @@ final class YamlInventory {
     private static Integer port(Node node) {
         String text = YamlNodes.text(node, "port");
         if (text == null || !text.strip().matches("[0-9]{1,5}")) {
-            throw InventoryFormat.badLine(YamlNodes.line(node), "port '" + Inventory.printable(text) + "' is not a number.");
+            throw InventoryFormat.badLine(YamlNodes.line(node), "port '" + Names.printable(text) + "' is not a number.");
         }
         return Integer.valueOf(text.strip());
     }

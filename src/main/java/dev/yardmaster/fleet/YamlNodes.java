@@ -1,5 +1,6 @@
 package dev.yardmaster.fleet;
 
+import dev.yardmaster.core.Names;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,9 +35,9 @@ final class YamlNodes {
             return new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 1 : e.getProblemMark().getLine() + 1;
-            throw InventoryFormat.badLine(line, "not readable as YAML: " + Inventory.printable(e.getProblem()) + ".");
+            throw InventoryFormat.badLine(line, "not readable as YAML: " + Names.printable(e.getProblem()) + ".");
         } catch (YAMLException e) {
-            throw InventoryFormat.bad("Not readable as YAML: " + Inventory.printable(e.getMessage()));
+            throw InventoryFormat.bad("Not readable as YAML: " + Names.printable(e.getMessage()));
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.yardmaster.notification;
 
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;

@@ -1,12 +1,12 @@
 package dev.yardmaster.promotion;
 
+import dev.yardmaster.core.Names;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -22,9 +22,6 @@ import org.jboss.logging.Logger;
 public class EnvironmentRepo implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EnvironmentRepo.class);
-    /** File names that may appear in a command: what rpmbuild produces, nothing a shell would read. */
-    static final Pattern RPM_FILE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+~^-]*\\.rpm$");
-    static final Pattern ENV_NAME = Pattern.compile("^[a-z][a-z0-9-]{0,31}$");
     static final String LOCK_FILE = ".yardmaster.lock";
 
     /** What the env dir held for the package before, and what it holds now. */
@@ -232,14 +229,14 @@ public class EnvironmentRepo implements AutoCloseable {
     }
 
     private String envDir(String env) {
-        if (!ENV_NAME.matcher(env).matches()) {
+        if (!Names.ENVIRONMENT.matcher(env).matches()) {
             throw new IllegalArgumentException("not an environment name: " + env);
         }
         return root + "/" + env;
     }
 
     static void requireFile(String file) {
-        if (!RPM_FILE.matcher(file).matches()) {
+        if (!Names.RPM_FILE.matcher(file).matches()) {
             throw new IllegalArgumentException("not a safe RPM file name: " + file);
         }
     }

@@ -1,7 +1,6 @@
 package dev.yardmaster.promotion;
 
 import dev.yardmaster.build.Evr;
-import dev.yardmaster.rollout.TargetBuilds;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;

@@ -3,8 +3,6 @@ package dev.yardmaster.promotion;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 /** Rules and limits of promotions. */
 @ConfigMapping(prefix = "yardmaster.promotion")
@@ -24,13 +22,6 @@ public interface PromotionConfig {
     /** Refuse builds flagged unreviewed (no reviewer, or author = reviewer) in protected environments. */
     @WithDefault("false")
     boolean blockUnreviewedInProtected();
-
-    /**
-     * Freeze windows per environment, in UTC, as {@code Fri 16:00-Mon 08:00} (weekday ranges)
-     * or {@code 2026-12-24T00:00-2026-12-27T00:00} (dates); promotions and rolls are refused
-     * inside them. Example: {@code yardmaster.promotion.freeze-windows.prod=Fri 16:00-Mon 08:00}.
-     */
-    Map<String, List<String>> freezeWindows();
 
     /** How long a promotion waits for the environment's repo lock (another promotion, or a person). */
     @WithDefault("60s")

@@ -1,13 +1,13 @@
 package dev.yardmaster.promotion;
 
 import dev.yardmaster.build.Build;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.AlsoServed;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;

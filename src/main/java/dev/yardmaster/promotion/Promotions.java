@@ -1,21 +1,21 @@
 package dev.yardmaster.promotion;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.build.Build;
 import dev.yardmaster.build.Evr;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.AlsoServed;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
+import dev.yardmaster.environment.FreezeWindows;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.People;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,9 +39,6 @@ import org.jboss.logging.Logger;
 public class Promotions {
 
     private static final Logger LOG = Logger.getLogger(Promotions.class);
-    static final Pattern PACKAGE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$");
-    static final Pattern VERSION = Pattern.compile("^([0-9]{1,10}:)?[A-Za-z0-9._+~^]{1,64}(-[A-Za-z0-9._+~^]{1,64})?$");
-    static final Pattern ENVIRONMENT = Pattern.compile("^[a-z][a-z0-9-]{0,31}$");
 
     /** What a caller asks for. */
     public record Request(String packageName, String version, Long buildId, String environment, String reason,
@@ -59,9 +55,11 @@ public class Promotions {
     private final RepoEffects repos;
     private final RepoAdoption adoption;
     private final dev.yardmaster.observability.Meters meters;
+    private final FreezeWindows freezeWindows;
 
     Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos, RepoAdoption adoption,
-            dev.yardmaster.observability.Meters meters) {
+            dev.yardmaster.observability.Meters meters, FreezeWindows freezeWindows) {
+        this.freezeWindows = freezeWindows;
         this.meters = meters;
         this.environments = environments;
         this.audit = audit;
@@ -70,10 +68,6 @@ public class Promotions {
         this.adoption = adoption;
     }
 
-    /** A freeze window that cannot be read stops the start, rather than every promotion later. */
-    void checkFreezeWindows(@Observes StartupEvent event) {
-        config.freezeWindows().values().forEach(windows -> windows.forEach(FreezeWindow::parse));
-    }
 
     /**
      * Requests a promotion. Unprotected environments apply at once; protected ones wait for a
@@ -112,7 +106,7 @@ public class Promotions {
         Build build = buildFor(request);
         String what = "Promoting " + build.nevra;
         environments.checkNotLocked(env, what);
-        checkNotFrozen(env, what);
+        freezeWindows.checkNotFrozen(env, what);
         Optional<Promotion> live = Promotion.currentIn(env, build.packageName);
         if (live.isPresent() && live.get().build.id.equals(build.id)) {
             return new Result(live.get(), false);
@@ -159,7 +153,7 @@ public class Promotions {
             Promotion promotion = open(id);
             checkDecider(user, actor, promotion, "approve");
             environments.checkNotLocked(promotion.environment, "Approving " + promotion.build.nevra);
-            checkNotFrozen(promotion.environment, "Approving " + promotion.build.nevra);
+            freezeWindows.checkNotFrozen(promotion.environment, "Approving " + promotion.build.nevra);
             promotion.state = Promotion.State.approved;
             promotion.decidedBy = actor.name();
             promotion.decidedAt = now();
@@ -194,7 +188,7 @@ public class Promotions {
             requirePackageName(packageName);
             environments.checkMayChange(user, env, "Rolling back " + packageName);
             environments.checkNotLocked(env, "Rolling back " + packageName);
-            checkNotFrozen(env, "Rolling back " + packageName);
+            freezeWindows.checkNotFrozen(env, "Rolling back " + packageName);
             List<Promotion> history = Promotion.historyOf(env, packageName);
             if (history.isEmpty() || history.get(0).state != Promotion.State.applied) {
                 throw new YardmasterException(404, "nothing-live", "Not found",
@@ -345,21 +339,6 @@ public class Promotions {
                 Map.of("environment", env.name, "package", build.packageName, "missingStep", previous.get().name));
     }
 
-    /**
-     * Refuses with 423 inside one of the environment's configured freeze windows
-     * ({@code yardmaster.promotion.freeze-windows.<env>}); rolls should call this too.
-     */
-    public void checkNotFrozen(Environment env, String what) {
-        OffsetDateTime at = now();
-        for (String text : config.freezeWindows().getOrDefault(env.name, List.of())) {
-            FreezeWindow window = FreezeWindow.parse(text);
-            if (window.contains(at)) {
-                throw new YardmasterException(423, "environment-frozen", "Locked",
-                        what + " refused: " + env.name + " is frozen (" + window.text() + " UTC).",
-                        Map.of("environment", env.name));
-            }
-        }
-    }
 
     private void checkDecider(CurrentUser user, Actor actor, Promotion promotion, String verb) {
         if (!user.has(Roles.RELEASE_MANAGER)) {
@@ -399,9 +378,9 @@ public class Promotions {
     }
 
     private Environment environmentNamed(String name) {
-        if (name == null || !ENVIRONMENT.matcher(name).matches()) {
+        if (name == null || !Names.ENVIRONMENT.matcher(name).matches()) {
             throw YardmasterException.badRequest("invalid-environment-name",
-                    "'" + Environments.printable(name) + "' is not an environment name (lower case letters, digits, dashes).");
+                    "'" + Names.printable(name) + "' is not an environment name (lower case letters, digits, dashes).");
         }
         return environments.require(name);
     }
@@ -419,9 +398,9 @@ public class Promotions {
             return build;
         }
         requirePackageName(request.packageName());
-        if (request.version() == null || !VERSION.matcher(request.version()).matches()) {
+        if (request.version() == null || !Names.VERSION.matcher(request.version()).matches()) {
             throw YardmasterException.badRequest("invalid-version", "Give buildId, or package and version like 1.2.0 or 1.2.0-1 ('"
-                    + Environments.printable(request.version()) + "' is not a version).");
+                    + Names.printable(request.version()) + "' is not a version).");
         }
         List<Build> matches = Build.matching(request.packageName(), request.version());
         if (matches.isEmpty()) {
@@ -437,9 +416,9 @@ public class Promotions {
     }
 
     static void requirePackageName(String name) {
-        if (name == null || !PACKAGE.matcher(name).matches()) {
+        if (name == null || !Names.PACKAGE.matcher(name).matches()) {
             throw YardmasterException.badRequest("invalid-package-name",
-                    "'" + Environments.printable(name) + "' is not a package name (letters, digits, . _ + -).");
+                    "'" + Names.printable(name) + "' is not a package name (letters, digits, . _ + -).");
         }
     }
 

@@ -1,11 +1,11 @@
 package dev.yardmaster.promotion;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.build.Build;
 import dev.yardmaster.build.BuildCatalog;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.repo.RepoServers;
+import dev.yardmaster.security.Actor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,11 +1,11 @@
 package dev.yardmaster.promotion;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.security.CurrentUser;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.yardmaster.promotion;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.YardmasterException;
 
 /** A step on the repo server failed; the message says which and why. */
 public class RepoException extends YardmasterException {

@@ -1,5 +1,6 @@
 package dev.yardmaster.promotion;
 
+import dev.yardmaster.core.Names;
 import dev.yardmaster.ssh.ExecResult;
 import dev.yardmaster.ssh.OutputListener;
 import dev.yardmaster.ssh.RemoteCommand;
@@ -52,7 +53,7 @@ public class SshRepoHost implements RepoHost {
     /** Logs in as {@code user} (yardmaster.repo.user, which the catalog honours too), not the fleet's user. */
     public SshRepoHost(SshSessions sessions, String user, String address, int port) {
         this.user = user;
-        if (!SshSessions.ADDRESS.matcher(address).matches()) {
+        if (!Names.HOST.matcher(address).matches()) {
             throw new RepoException("yardmaster.repo.host is not a host name or address: " + address);
         }
         this.sessions = sessions;

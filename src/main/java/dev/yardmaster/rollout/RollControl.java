@@ -1,6 +1,6 @@
 package dev.yardmaster.rollout;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.YardmasterException;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.yardmaster.rollout;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.yardmaster.environment.Environments;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,10 +47,8 @@ public record RollPlan(
         String restartTimeout,
         String healthTimeout) {
 
-    public static final Pattern EVR = Pattern.compile("([0-9]{1,10}:)?[A-Za-z0-9._+~^]{1,64}-[A-Za-z0-9._+~^]{1,64}");
     /** The longest host selection by names: room for a list of drifting hosts. */
     public static final int MAX_NAMES = 2000;
-    public static final Pattern PACKAGE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
     private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})(ms|s|m|h)?");
     private static final Pattern AMOUNT = Pattern.compile("([0-9]{1,6})(%)?");
 
@@ -100,10 +98,10 @@ public record RollPlan(
     }
 
     public Strategy validated(RollConfig defaults) {
-        String pkg = require("package", packageName, PACKAGE, "a package name like flingerator");
-        String env = require("environment", environment, Pattern.compile("[a-z][a-z0-9-]{0,31}"), "an environment name");
-        String type = optional("nodeType", nodeType, Pattern.compile("[a-z][a-z0-9-]{0,39}"), "a node type");
-        String t = optional("tag", tag, Pattern.compile("[a-z0-9._+-]{1,40}"), "a tag");
+        String pkg = require("package", packageName, Names.PACKAGE, "a package name like flingerator");
+        String env = require("environment", environment, Names.ENVIRONMENT, "an environment name");
+        String type = optional("nodeType", nodeType, Names.NODE_TYPE, "a node type");
+        String t = optional("tag", tag, Names.TAG, "a tag");
         String glob = optional("names", names, Pattern.compile("[A-Za-z0-9.*?-]{1,253}(,[A-Za-z0-9.*?-]{1,253})*"),
                 "a name glob like web-* or a comma-separated list of them");
         if (glob != null && glob.length() > MAX_NAMES) {
@@ -136,8 +134,8 @@ public record RollPlan(
             return null;
         }
         String evr = target.strip();
-        if (!EVR.matcher(evr).matches()) {
-            throw bad("target", "'" + Environments.printable(target) + "' is not a version-release like 1.2.0-1 (or epoch:version-release).");
+        if (!Names.EVR.matcher(evr).matches()) {
+            throw bad("target", "'" + Names.printable(target) + "' is not a version-release like 1.2.0-1 (or epoch:version-release).");
         }
         return evr.startsWith("0:") ? evr.substring(2) : evr;
     }
@@ -154,7 +152,7 @@ public record RollPlan(
             return null;
         }
         if (!pattern.matcher(value.strip()).matches()) {
-            throw bad(field, field + ": '" + Environments.printable(value) + "' is not " + what + ".");
+            throw bad(field, field + ": '" + Names.printable(value) + "' is not " + what + ".");
         }
         return value.strip();
     }
@@ -164,7 +162,7 @@ public record RollPlan(
         Matcher m = AMOUNT.matcher(text);
         if (!m.matches() || m.group(2) != null && Integer.parseInt(m.group(1)) > 100
                 || positive && Integer.parseInt(m.group(1)) == 0) {
-            throw bad(field, field + ": '" + Environments.printable(text) + "' is not a count or a percentage"
+            throw bad(field, field + ": '" + Names.printable(text) + "' is not a count or a percentage"
                     + (positive ? " above 0" : "") + " (like 5 or 20%).");
         }
         return text;
@@ -181,7 +179,7 @@ public record RollPlan(
     static Duration duration(String field, String value) {
         Matcher m = DURATION.matcher(value.strip());
         if (!m.matches()) {
-            throw bad(field, field + ": '" + Environments.printable(value) + "' is not a duration like 500ms, 30s, 5m or 1h.");
+            throw bad(field, field + ": '" + Names.printable(value) + "' is not a duration like 500ms, 30s, 5m or 1h.");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);

@@ -1,7 +1,7 @@
 package dev.yardmaster.rollout;
 
-import dev.yardmaster.environment.Environments;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.OffsetDateTime;
@@ -92,7 +92,7 @@ public class RollQueries {
         try {
             return HostStatus.valueOf(status.strip().toUpperCase());
         } catch (IllegalArgumentException e) {
-            throw YardmasterException.badRequest("bad-status", "Unknown host state '" + Environments.printable(status)
+            throw YardmasterException.badRequest("bad-status", "Unknown host state '" + Names.printable(status)
                     + "'. Known: " + List.of(HostStatus.values()) + ".");
         }
     }

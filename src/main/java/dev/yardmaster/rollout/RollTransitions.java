@@ -1,9 +1,9 @@
 package dev.yardmaster.rollout;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.rollout.store.RollStore;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.security.Actor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;

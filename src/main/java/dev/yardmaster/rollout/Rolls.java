@@ -2,16 +2,18 @@ package dev.yardmaster.rollout;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
+import dev.yardmaster.environment.FreezeWindows;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.fleet.InventoryHost;
-import dev.yardmaster.promotion.Promotions;
-import dev.yardmaster.security.CurrentUser;
+import dev.yardmaster.promotion.TargetBuilds;
 import dev.yardmaster.rollout.store.RollStore;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.security.Actor;
+import dev.yardmaster.security.CurrentUser;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
@@ -41,11 +43,11 @@ public class Rolls {
     private final RollStore store;
     private final ObjectMapper json;
     private final EntityManager em;
-    private final Promotions promotions;
+    private final FreezeWindows freezeWindows;
 
     Rolls(Inventory inventory, Environments environments, TargetBuilds targets, RollConfig config, AuditLog audit,
-            RollTransitions transitions, RollStore store, ObjectMapper json, EntityManager em, Promotions promotions) {
-        this.promotions = promotions;
+            RollTransitions transitions, RollStore store, ObjectMapper json, EntityManager em, FreezeWindows freezeWindows) {
+        this.freezeWindows = freezeWindows;
         this.inventory = inventory;
         this.environments = environments;
         this.targets = targets;
@@ -138,7 +140,7 @@ public class Rolls {
             if (existing.isPresent()) {
                 if (!hash.equals(existing.get().requestHash)) {
                     throw new YardmasterException(422, "idempotency-key-reused", "Unprocessable Content", "Idempotency-Key "
-                            + Environments.printable(key) + " was sent before with another roll plan (roll " + existing.get().id
+                            + Names.printable(key) + " was sent before with another roll plan (roll " + existing.get().id
                             + "); use a new key for a new plan.", Map.of("roll", existing.get().id));
                 }
                 return new Started(existing.get(), false);
@@ -151,7 +153,7 @@ public class Rolls {
             Environment env = environments.require(strategy.environment());
             environments.checkMayChange(user, env, "Rolling " + strategy.packageName());
             environments.checkNotLocked(env, "Rolling " + strategy.packageName());
-            promotions.checkNotFrozen(env, "Rolling " + strategy.packageName());
+            freezeWindows.checkNotFrozen(env, "Rolling " + strategy.packageName());
         }
         Planned planned = plan(user, plan);
         Preview p = planned.preview();
@@ -293,6 +295,6 @@ public class Rolls {
 
     /** A freeze window stops new work on hosts; pausing and canceling stay allowed. */
     private void checkNotFrozen(Roll roll, String what) {
-        promotions.checkNotFrozen(environments.require(roll.environment), what + " roll " + roll.id + " of " + roll.packageName);
+        freezeWindows.checkNotFrozen(environments.require(roll.environment), what + " roll " + roll.id + " of " + roll.packageName);
     }
 }

@@ -1,11 +1,12 @@
 package dev.yardmaster.scaling;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.security.CurrentUser;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.ScheduledExecution;
@@ -210,12 +211,12 @@ public class AutoScaling {
             String env = tags.getOrDefault(config.environmentTag(), "").strip();
             String nodeType = tags.getOrDefault(config.nodeTypeTag(), "").strip();
             if (!knownEnvironments.contains(env)) {
-                notes.add("ignored " + aws.autoScalingGroupName() + ": tag " + config.environmentTag() + "='" + printable(env)
+                notes.add("ignored " + aws.autoScalingGroupName() + ": tag " + config.environmentTag() + "='" + Names.printable(env)
                         + "' is not an environment");
                 continue;
             }
-            if (!FirstBoot.NODE_TYPE.matcher(nodeType).matches()) {
-                notes.add("ignored " + aws.autoScalingGroupName() + ": tag " + config.nodeTypeTag() + "='" + printable(nodeType)
+            if (!Names.NODE_TYPE.matcher(nodeType).matches()) {
+                notes.add("ignored " + aws.autoScalingGroupName() + ": tag " + config.nodeTypeTag() + "='" + Names.printable(nodeType)
                         + "' is not a node type (lower case letters, digits, dashes)");
                 continue;
             }
@@ -475,7 +476,7 @@ public class AutoScaling {
 
     public ScalingGroup requireGroup(String name) {
         return ScalingGroup.named(name).orElseThrow(() -> YardmasterException.notFound("scaling-group",
-                "There is no discovered Auto Scaling group '" + printable(name) + "'."));
+                "There is no discovered Auto Scaling group '" + Names.printable(name) + "'."));
     }
 
     private void refreshQuietly(Collection<String> groups, String by) {
@@ -554,9 +555,6 @@ public class AutoScaling {
         }
     }
 
-    private static String printable(String text) {
-        return dev.yardmaster.environment.Environments.printable(text);
-    }
 
     private static OffsetDateTime now() {
         return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);

@@ -1,6 +1,6 @@
 package dev.yardmaster.scaling;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.YardmasterException;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

@@ -1,6 +1,6 @@
 package dev.yardmaster.scaling;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.YardmasterException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -1,8 +1,8 @@
 package dev.yardmaster.scaling;
 
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.fleet.HostSource;
 import dev.yardmaster.fleet.InventoryHost;
-import dev.yardmaster.web.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.jboss.logging.Logger;

@@ -1,11 +1,13 @@
 package dev.yardmaster.scaling;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -18,8 +20,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class FirstBoot {
 
-    static final Pattern ENVIRONMENT = Pattern.compile("^[a-z][a-z0-9-]{0,31}$");
-    static final Pattern NODE_TYPE = Pattern.compile("^[a-z][a-z0-9-]{0,63}$");
     static final Pattern URL = Pattern.compile("^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$");
     static final Pattern COMMAND = Pattern.compile("^/[A-Za-z0-9._/-]+$");
 
@@ -43,7 +43,7 @@ public class FirstBoot {
 
     public String userData(String environment, String nodeType) {
         checkEnvironment(environment);
-        if (nodeType == null || !NODE_TYPE.matcher(nodeType).matches()) {
+        if (nodeType == null || !Names.NODE_TYPE.matcher(nodeType).matches()) {
             throw YardmasterException.badRequest("node-type-invalid",
                     "A node type is lower case letters, digits and dashes, starting with a letter.");
         }
@@ -90,8 +90,24 @@ public class FirstBoot {
     }
 
     private static void checkEnvironment(String environment) {
-        if (environment == null || !ENVIRONMENT.matcher(environment).matches()) {
+        if (environment == null || !Names.ENVIRONMENT.matcher(environment).matches()) {
             throw YardmasterException.badRequest("environment-invalid", "An environment name is lower case letters, digits and dashes.");
         }
+    }
+
+    /** A launch template of the groups, and whether its default version carries the user data shown. */
+    public record TemplateStatus(String templateId, String name, long defaultVersion, long latestVersion,
+            String defaultFingerprint, boolean matches) {
+    }
+
+    /** The launch templates the groups of an environment and node type use, and whether their default carries the user data. */
+    public static List<TemplateStatus> launchTemplates(String environment, String nodeType, String fingerprint) {
+        return ScalingGroup.of(environment, nodeType).stream().map(g -> g.launchTemplateId)
+                .filter(java.util.Objects::nonNull).distinct()
+                .map(id -> ScalingLaunchTemplate.byTemplateId(id).map(t -> new TemplateStatus(t.templateId, t.name,
+                        t.defaultVersion, t.latestVersion, FirstBoot.fingerprint(t.defaultUserData),
+                        fingerprint.equals(FirstBoot.fingerprint(t.defaultUserData))))
+                        .orElse(new TemplateStatus(id, null, 0, 0, null, false)))
+                .toList();
     }
 }

@@ -1,11 +1,12 @@
 package dev.yardmaster.scaling;
 
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.annotation.security.RolesAllowed;
@@ -81,7 +82,7 @@ public class ScalingPages {
         static native TemplateInstance confirm(Confirmation change);
 
         static native TemplateInstance firstBoot(String environment, String nodeType, String repoUrl, String userData,
-                String fingerprint, List<ScalingResource.TemplateStatus> templates, boolean mayChange, boolean locked);
+                String fingerprint, List<FirstBoot.TemplateStatus> templates, boolean mayChange, boolean locked);
     }
 
     private final AutoScaling scaling;
@@ -234,7 +235,7 @@ public class ScalingPages {
         String userData = firstBoot.userData(env.name, nodeType);
         String fingerprint = FirstBoot.fingerprint(userData);
         return Templates.firstBoot(env.name, nodeType, firstBoot.repoUrl(env.name), userData, fingerprint,
-                ScalingResource.templates(env.name, nodeType, fingerprint), user.has(environments.roleToChange(env)),
+                FirstBoot.launchTemplates(env.name, nodeType, fingerprint), user.has(environments.roleToChange(env)),
                 env.isLocked());
     }
 
@@ -264,7 +265,7 @@ public class ScalingPages {
         try {
             return Integer.valueOf(text.strip());
         } catch (NumberFormatException e) {
-            throw YardmasterException.badRequest("not-a-number", "'" + Environments.printable(text) + "' is not a whole number.");
+            throw YardmasterException.badRequest("not-a-number", "'" + Names.printable(text) + "' is not a whole number.");
         }
     }
 }

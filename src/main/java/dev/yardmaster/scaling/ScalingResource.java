@@ -1,8 +1,8 @@
 package dev.yardmaster.scaling;
 
+import dev.yardmaster.environment.Environments;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
-import dev.yardmaster.environment.Environments;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -66,11 +66,7 @@ public class ScalingResource {
     }
 
     public record FirstBootView(String environment, String nodeType, String repoUrl, String userData,
-            String fingerprint, List<TemplateStatus> launchTemplates) {
-    }
-
-    public record TemplateStatus(String templateId, String name, long defaultVersion, long latestVersion,
-            String defaultFingerprint, boolean matches) {
+            String fingerprint, List<FirstBoot.TemplateStatus> launchTemplates) {
     }
 
     private final AutoScaling scaling;
@@ -153,18 +149,7 @@ public class ScalingResource {
         String userData = firstBoot.userData(env, nodeType);
         String fingerprint = FirstBoot.fingerprint(userData);
         return new FirstBootView(env, nodeType, firstBoot.repoUrl(env), userData, fingerprint,
-                templates(env, nodeType, fingerprint));
-    }
-
-    /** The launch templates the groups of an environment and node type use, and whether their default carries the user data. */
-    static List<TemplateStatus> templates(String environment, String nodeType, String fingerprint) {
-        return ScalingGroup.of(environment, nodeType).stream().map(g -> g.launchTemplateId)
-                .filter(java.util.Objects::nonNull).distinct()
-                .map(id -> ScalingLaunchTemplate.byTemplateId(id).map(t -> new TemplateStatus(t.templateId, t.name,
-                        t.defaultVersion, t.latestVersion, FirstBoot.fingerprint(t.defaultUserData),
-                        fingerprint.equals(FirstBoot.fingerprint(t.defaultUserData))))
-                        .orElse(new TemplateStatus(id, null, 0, 0, null, false)))
-                .toList();
+                FirstBoot.launchTemplates(env, nodeType, fingerprint));
     }
 
     @POST

@@ -1,6 +1,6 @@
 package dev.yardmaster.security;
 
-import dev.yardmaster.web.Problem;
+import dev.yardmaster.core.Problem;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

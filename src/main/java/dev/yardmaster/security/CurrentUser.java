@@ -1,13 +1,13 @@
 package dev.yardmaster.security;
 
-import dev.yardmaster.audit.Actor;
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpServerRequest;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.container.ResourceInfo;
 import java.util.Arrays;
 import java.util.List;
@@ -154,7 +154,7 @@ public class CurrentUser {
             throw new YardmasterException(403, "on-behalf-of-refused", "Forbidden",
                     "Only a chat bot's service account with the " + Roles.CHATOPS
                             + " role may act on behalf of someone; " + who + ". Leave out onBehalfOf.",
-                    Map.of("onBehalfOf", printable(claimed)));
+                    Map.of("onBehalfOf", Names.printable(claimed)));
         }
         if (!People.NAME.matcher(claimed).matches()) {
             throw YardmasterException.badRequest("invalid-on-behalf-of",
@@ -186,10 +186,6 @@ public class CurrentUser {
         return allowed == null ? List.of() : Arrays.asList(allowed.value());
     }
 
-    private static String printable(String text) {
-        String clean = text.replaceAll("[^\\p{Print}]", "?");
-        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
-    }
 
     private static String blankToNull(String value) {
         return value == null || value.isBlank() ? null : value.strip();

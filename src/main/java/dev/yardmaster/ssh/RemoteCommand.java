@@ -1,5 +1,6 @@
 package dev.yardmaster.ssh;
 
+import dev.yardmaster.core.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -74,7 +75,7 @@ public final class RemoteCommand {
         }
         for (String token : tokens) {
             if (token == null || !TOKEN.matcher(token).matches()) {
-                throw new IllegalArgumentException("not a safe command token: " + printable(token));
+                throw new IllegalArgumentException("not a safe command token: " + Names.printable(token));
             }
         }
         return new RemoteCommand(tokens);
@@ -92,7 +93,7 @@ public final class RemoteCommand {
                 filled = filled.replace("{" + entry.getKey() + "}", entry.getValue());
             }
             if (filled.contains("{") || filled.contains("}")) {
-                throw new IllegalArgumentException("unknown placeholder in command template: " + printable(part));
+                throw new IllegalArgumentException("unknown placeholder in command template: " + Names.printable(part));
             }
             tokens.add(filled);
         }
@@ -136,11 +137,4 @@ public final class RemoteCommand {
         return description;
     }
 
-    private static String printable(String text) {
-        if (text == null) {
-            return "null";
-        }
-        String clean = text.replaceAll("\\p{Cntrl}", "?");
-        return clean.length() > 60 ? clean.substring(0, 60) + "…" : clean;
-    }
 }

@@ -1,11 +1,12 @@
 package dev.yardmaster.ssh;
 
+import dev.yardmaster.core.Names;
 import io.quarkus.runtime.ShutdownEvent;
-import jakarta.annotation.Priority;
-import jakarta.interceptor.Interceptor;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -41,10 +42,6 @@ import org.jboss.logging.Logger;
 public class SshSessions {
 
     private static final Logger LOG = Logger.getLogger(SshSessions.class);
-
-    /** Host names and IPv4/IPv6 addresses; nothing a shell or ssh option parser would read. */
-    public static final Pattern ADDRESS = Pattern.compile(
-            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:]{2,39}");
 
     /** POSIX-ish login names. */
     static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
@@ -188,7 +185,7 @@ public class SshSessions {
         if (user == null || !USER.matcher(user).matches()) {
             throw new IllegalArgumentException("not a user name: " + user);
         }
-        if (address == null || !ADDRESS.matcher(address).matches()) {
+        if (address == null || !Names.HOST.matcher(address).matches()) {
             throw new IllegalArgumentException("not a host name or address: " + address);
         }
         if (port < 1 || port > 65535) {

@@ -2,12 +2,18 @@ package dev.yardmaster.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.core.Problem;
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.security.CurrentUser;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -17,14 +23,10 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-import io.vertx.core.http.HttpServerRequest;
-import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import java.util.function.Supplier;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Turns every failure into what the caller can read: RFC 9457 problem+json for the API (and

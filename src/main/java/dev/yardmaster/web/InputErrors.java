@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.Problem;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.math.BigDecimal;
@@ -42,7 +44,7 @@ public class InputErrors {
             List<String> known = unknown.getKnownPropertyIds() == null ? List.of()
                     : unknown.getKnownPropertyIds().stream().map(Objects::toString).sorted().toList();
             return Problem.of("unknown-property", "Unknown property", 400,
-                    "'" + printable(unknown.getPropertyName()) + "' is not a property of this request"
+                    "'" + Names.printable(unknown.getPropertyName()) + "' is not a property of this request"
                             + (known.isEmpty() ? "." : "; known: " + String.join(", ", known) + "."))
                     .with("property", field)
                     .with("knownProperties", known)
@@ -50,7 +52,7 @@ public class InputErrors {
         }
         String expected = jsonType(e.getTargetType());
         String got = e instanceof InvalidFormatException format && format.getValue() != null
-                ? " (got " + printable(String.valueOf(format.getValue())) + ")" : "";
+                ? " (got " + Names.printable(String.valueOf(format.getValue())) + ")" : "";
         String where = field.isEmpty() ? "The request body" : "'" + field + "'";
         return Problem.of("invalid-type", "Wrong type", 400, where + " must be " + article(expected) + got + ".")
                 .with("property", field.isEmpty() ? "(body)" : field)
@@ -68,7 +70,7 @@ public class InputErrors {
                 text.append('[').append(ref.getIndex()).append(']');
             }
         }
-        return printable(text.toString());
+        return Names.printable(text.toString());
     }
 
     /** The JSON name of a Java type, as a caller writing JSON thinks of it. */
@@ -110,8 +112,4 @@ public class InputErrors {
                 : ("aeiouAEIOU".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type;
     }
 
-    private static String printable(String text) {
-        String clean = text == null ? "" : text.replaceAll("[^\\p{Print}]", "?");
-        return clean.length() > 100 ? clean.substring(0, 100) + "…" : clean;
-    }
 }

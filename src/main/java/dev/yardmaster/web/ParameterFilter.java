@@ -1,6 +1,7 @@
 package dev.yardmaster.web;
 
-import dev.yardmaster.environment.Environments;
+import dev.yardmaster.core.Names;
+import dev.yardmaster.core.YardmasterException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ResourceInfo;
@@ -48,16 +49,16 @@ public class ParameterFilter {
             Parameter parameter = known.get(param.getKey());
             if (parameter == null) {
                 throw new YardmasterException(400, "unknown-parameter", "Unknown parameter",
-                        "'" + Environments.printable(param.getKey()) + "' is not a query parameter of "
+                        "'" + Names.printable(param.getKey()) + "' is not a query parameter of "
                                 + uri.getPath() + (known.isEmpty() ? "; it takes none." : "; known: " + String.join(", ", known.keySet()) + "."),
-                        Map.of("parameter", Environments.printable(param.getKey()), "knownParameters", List.copyOf(known.keySet())));
+                        Map.of("parameter", Names.printable(param.getKey()), "knownParameters", List.copyOf(known.keySet())));
             }
             for (String value : param.getValue()) {
                 if (!converts(parameter, value)) {
                     String expected = InputErrors.jsonType(parameter.getType());
                     throw new YardmasterException(400, "invalid-parameter-type", "Wrong type",
                             "The query parameter '" + param.getKey() + "' must be " + expected + ", not '"
-                                    + Environments.printable(value) + "'.",
+                                    + Names.printable(value) + "'.",
                             Map.of("parameter", param.getKey(), "expected", expected));
                 }
             }
@@ -97,7 +98,7 @@ public class ParameterFilter {
             for (String value : param.getValue()) {
                 if (value != null && value.indexOf('\0') >= 0) {
                     throw YardmasterException.badRequest("invalid-parameter",
-                            "The " + where + " parameter '" + Environments.printable(param.getKey()) + "' holds a NUL character.");
+                            "The " + where + " parameter '" + Names.printable(param.getKey()) + "' holds a NUL character.");
                 }
             }
         }

@@ -3,7 +3,7 @@ package dev.yardmaster.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.yardmaster.web.YardmasterException;
+import dev.yardmaster.core.YardmasterException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

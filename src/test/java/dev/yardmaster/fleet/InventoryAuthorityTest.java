@@ -3,8 +3,8 @@ package dev.yardmaster.fleet;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditEvent;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.testing.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;

@@ -6,9 +6,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.microsoft.playwright.Page;
-import dev.yardmaster.audit.Actor;
 import dev.yardmaster.audit.AuditEvent;
 import dev.yardmaster.fleet.Inventory;
+import dev.yardmaster.security.Actor;
 import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;

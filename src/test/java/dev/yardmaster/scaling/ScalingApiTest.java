@@ -3,9 +3,9 @@ package dev.yardmaster.scaling;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.yardmaster.core.Problem;
 import dev.yardmaster.testing.Tokens;
 import dev.yardmaster.testing.aws.FakeAws;
-import dev.yardmaster.web.Problem;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;

@@ -3,6 +3,7 @@ package dev.yardmaster.web;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.yardmaster.core.Problem;
 import dev.yardmaster.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

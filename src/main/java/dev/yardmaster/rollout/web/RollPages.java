@@ -1,20 +1,20 @@
 package dev.yardmaster.rollout.web;
 
+import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.rollout.Roll;
 import dev.yardmaster.rollout.RollPlan;
-import dev.yardmaster.rollout.RollQueries;
 import dev.yardmaster.rollout.RollQueries.HostLog;
 import dev.yardmaster.rollout.RollQueries.HostView;
 import dev.yardmaster.rollout.RollQueries.RollView;
+import dev.yardmaster.rollout.RollQueries;
 import dev.yardmaster.rollout.RollStream;
 import dev.yardmaster.rollout.Rolls;
 import dev.yardmaster.rollout.runner.RollRunner;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
 import dev.yardmaster.web.Flash;
-import dev.yardmaster.web.YardmasterException;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import io.smallrye.common.annotation.Blocking;

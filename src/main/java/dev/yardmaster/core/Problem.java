@@ -1,4 +1,4 @@
-package dev.yardmaster.web;
+package dev.yardmaster.core;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;

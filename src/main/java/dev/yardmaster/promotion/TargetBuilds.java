@@ -1,4 +1,4 @@
-package dev.yardmaster.rollout;
+package dev.yardmaster.promotion;
 
 import java.util.Optional;
 

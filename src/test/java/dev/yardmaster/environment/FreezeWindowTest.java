@@ -1,4 +1,4 @@
-package dev.yardmaster.promotion;
+package dev.yardmaster.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.yardmaster.audit;
+package dev.yardmaster.security;
 
 /**
  * Who did something, as recorded in the audit log. A bot acting for a chat user is recorded as

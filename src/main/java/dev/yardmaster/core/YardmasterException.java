@@ -1,4 +1,4 @@
-package dev.yardmaster.web;
+package dev.yardmaster.core;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package dev.yardmaster.promotion;
+package dev.yardmaster.environment;
 
 import java.time.DayOfWeek;
 import java.time.LocalDateTime;
