@@ -19,14 +19,15 @@ import java.util.Map;
 @ApplicationScoped
 public class FreezeWindows {
 
-    /**
-     * Freeze windows per environment, in UTC, as {@code Fri 16:00-Mon 08:00} (weekday ranges)
-     * or {@code 2026-12-24T00:00-2026-12-27T00:00} (dates); promotions, rolls and inventory
-     * changes are refused inside them. Example:
-     * {@code yardmaster.promotion.freeze-windows.prod=Fri 16:00-Mon 08:00}.
-     */
+    /** Where the windows are configured (the key predates this class, hence its prefix). */
     @ConfigMapping(prefix = "yardmaster.promotion.freeze-windows")
     public interface Config {
+        /**
+         * Freeze windows per environment, in UTC, as {@code Fri 16:00-Mon 08:00} (weekday ranges)
+         * or {@code 2026-12-24T00:00-2026-12-27T00:00} (dates); promotions, rolls and inventory
+         * changes are refused inside them. Example:
+         * {@code yardmaster.promotion.freeze-windows.prod=Fri 16:00-Mon 08:00}.
+         */
         @WithParentName
         Map<String, List<String>> windows();
     }

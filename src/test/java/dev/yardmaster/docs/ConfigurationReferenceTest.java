@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithName;
+import io.smallrye.config.WithParentName;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -91,7 +92,8 @@ class ConfigurationReferenceTest {
                 continue;
             }
             WithName rename = method.getAnnotation(WithName.class);
-            String name = prefix + "." + (rename != null ? rename.value() : kebab(method.getName()));
+            String name = method.isAnnotationPresent(WithParentName.class) ? prefix
+                    : prefix + "." + (rename != null ? rename.value() : kebab(method.getName()));
             Type type = method.getGenericReturnType();
             Class<?> raw = method.getReturnType();
             if (raw == Map.class && type instanceof ParameterizedType p && p.getActualTypeArguments()[1] instanceof Class<?> v
