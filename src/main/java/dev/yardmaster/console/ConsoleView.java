@@ -25,13 +25,11 @@ import java.util.Optional;
 public class ConsoleView {
 
     private final Environments environments;
-    private final FreezeWindows freezeWindows;
     private final CurrentUser user;
     private Long pending;
 
     ConsoleView(Environments environments, FreezeWindows freezeWindows, CurrentUser user) {
         this.environments = environments;
-        this.freezeWindows = freezeWindows;
         this.user = user;
     }
 
@@ -65,8 +63,7 @@ public class ConsoleView {
             return null;
         }
         try {
-            environments.checkNotLocked(env.get(), "Starting");
-            freezeWindows.checkNotFrozen(env.get(), "Starting");
+            environments.checkOpen(env.get(), "Starting");
             return null;
         } catch (YardmasterException e) {
             return e.getMessage();

@@ -18,8 +18,10 @@ public class Environments {
 
     private final LifecycleConfig config;
     private final AuditLog audit;
+    private final FreezeWindows freezeWindows;
 
-    Environments(LifecycleConfig config, AuditLog audit) {
+    Environments(LifecycleConfig config, AuditLog audit, FreezeWindows freezeWindows) {
+        this.freezeWindows = freezeWindows;
         this.config = config;
         this.audit = audit;
     }
@@ -57,6 +59,16 @@ public class Environments {
                     what + " refused: deploys to " + env.name + " are locked by " + env.lockedBy + ": " + env.lockReason,
                     Map.of("environment", env.name, "lockedBy", env.lockedBy));
         }
+    }
+
+    /**
+     * Refuses with 423 while the environment takes no changes: locked by a person, or inside a
+     * freeze window. Everything that changes what an environment runs asks this one question
+     * (promotions and their approval, rolls and their controls, inventory edits).
+     */
+    public void checkOpen(Environment env, String what) {
+        checkNotLocked(env, what);
+        freezeWindows.checkNotFrozen(env, what);
     }
 
     @Transactional

@@ -4,7 +4,6 @@ import dev.yardmaster.core.Names;
 import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
-import dev.yardmaster.environment.FreezeWindows;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
@@ -13,18 +12,16 @@ import java.util.Map;
  * changing, moving or removing it needs the role that may roll that environment
  * ({@link Environments#roleToChange}: release-manager for protected ones, else deployer) — for
  * a move, on both sides — and is refused while the environment is locked
- * ({@link Environments#checkNotLocked}) or frozen ({@link FreezeWindows#checkNotFrozen}), the
+ * or frozen ({@link Environments#checkOpen}), the
  * same rules and answers as promotions and rolls.
  */
 @ApplicationScoped
 public class InventoryAuthority {
 
     private final Environments environments;
-    private final FreezeWindows freezeWindows;
 
-    InventoryAuthority(Environments environments, FreezeWindows freezeWindows) {
+    InventoryAuthority(Environments environments) {
         this.environments = environments;
-        this.freezeWindows = freezeWindows;
     }
 
     /**
@@ -42,8 +39,7 @@ public class InventoryAuthority {
         }
         requireRole(editor, env, what);
         if (!editor.isConsole()) {
-            environments.checkNotLocked(env, what);
-            freezeWindows.checkNotFrozen(env, what);
+            environments.checkOpen(env, what);
         }
     }
 

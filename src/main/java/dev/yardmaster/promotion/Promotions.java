@@ -8,7 +8,6 @@ import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.AlsoServed;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
-import dev.yardmaster.environment.FreezeWindows;
 import dev.yardmaster.security.Actor;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.People;
@@ -55,11 +54,9 @@ public class Promotions {
     private final RepoEffects repos;
     private final RepoAdoption adoption;
     private final dev.yardmaster.observability.Meters meters;
-    private final FreezeWindows freezeWindows;
 
     Promotions(Environments environments, AuditLog audit, PromotionConfig config, RepoEffects repos, RepoAdoption adoption,
-            dev.yardmaster.observability.Meters meters, FreezeWindows freezeWindows) {
-        this.freezeWindows = freezeWindows;
+            dev.yardmaster.observability.Meters meters) {
         this.meters = meters;
         this.environments = environments;
         this.audit = audit;
@@ -105,8 +102,7 @@ public class Promotions {
         environments.checkMayChange(user, env, "Promoting");
         Build build = buildFor(request);
         String what = "Promoting " + build.nevra;
-        environments.checkNotLocked(env, what);
-        freezeWindows.checkNotFrozen(env, what);
+        environments.checkOpen(env, what);
         Optional<Promotion> live = Promotion.currentIn(env, build.packageName);
         if (live.isPresent() && live.get().build.id.equals(build.id)) {
             return new Result(live.get(), false);
@@ -152,8 +148,7 @@ public class Promotions {
         QuarkusTransaction.requiringNew().run(() -> {
             Promotion promotion = open(id);
             checkDecider(user, actor, promotion, "approve");
-            environments.checkNotLocked(promotion.environment, "Approving " + promotion.build.nevra);
-            freezeWindows.checkNotFrozen(promotion.environment, "Approving " + promotion.build.nevra);
+            environments.checkOpen(promotion.environment, "Approving " + promotion.build.nevra);
             promotion.state = Promotion.State.approved;
             promotion.decidedBy = actor.name();
             promotion.decidedAt = now();
@@ -187,8 +182,7 @@ public class Promotions {
             Environment env = environmentNamed(envName);
             requirePackageName(packageName);
             environments.checkMayChange(user, env, "Rolling back " + packageName);
-            environments.checkNotLocked(env, "Rolling back " + packageName);
-            freezeWindows.checkNotFrozen(env, "Rolling back " + packageName);
+            environments.checkOpen(env, "Rolling back " + packageName);
             List<Promotion> history = Promotion.historyOf(env, packageName);
             if (history.isEmpty() || history.get(0).state != Promotion.State.applied) {
                 throw new YardmasterException(404, "nothing-live", "Not found",

@@ -152,8 +152,7 @@ public class Rolls {
             RollPlan.Strategy strategy = plan.validated(config);
             Environment env = environments.require(strategy.environment());
             environments.checkMayChange(user, env, "Rolling " + strategy.packageName());
-            environments.checkNotLocked(env, "Rolling " + strategy.packageName());
-            freezeWindows.checkNotFrozen(env, "Rolling " + strategy.packageName());
+            environments.checkOpen(env, "Rolling " + strategy.packageName());
         }
         Planned planned = plan(user, plan);
         Preview p = planned.preview();

@@ -129,7 +129,7 @@ class CatalogAtScaleTest {
                 + "format('gen%s-1.%s-1.noarch', g % " + PACKAGES + ", 100 - g / " + PACKAGES + "), 1000, now(), "
                 + "'change number ' || g, CASE WHEN g = 4242 THEN 'zq' ELSE 'ab' END "
                 + "FROM generate_series(0, " + (ROWS - 1) + ") g");
-        QuarkusTransaction.requiringNew().run(BuildCatalog::fillSortKeys);
+        QuarkusTransaction.requiringNew().run(CatalogTable::fillSortKeys);
         assertThat(count("SELECT count(*) FROM build WHERE evr_key = '\\x'")).isZero();
 
         // Every package once, by name, over pages linked by the Link header; counts and newest

@@ -112,16 +112,16 @@ class SftpRepoFilesTest {
         Instant settled = Instant.now().minusSeconds(2);
         Map<String, String> result = new TreeMap<>();
         for (RepoFiles.Entry entry : files.listBuild().stream().sorted(Comparator.comparing(RepoFiles.Entry::name)).toList()) {
-            String refusal = BuildCatalog.refusal(entry, settled);
+            String refusal = BuildFiles.refusal(entry, settled);
             if (refusal != null) {
                 result.put(entry.name(), "rejected " + refusal);
                 continue;
             }
-            BuildCatalog.Outcome outcome = BuildCatalog.read(files, entry);
+            BuildFiles.Outcome outcome = BuildFiles.read(files, entry);
             result.put(entry.name(), switch (outcome) {
-                case BuildCatalog.Indexed i -> "indexed " + i.header().nevra() + " " + i.header().commitAuthor() + "/"
+                case BuildFiles.Indexed i -> "indexed " + i.header().nevra() + " " + i.header().commitAuthor() + "/"
                         + i.header().commitReviewer() + " " + i.sha256();
-                case BuildCatalog.Rejected r -> "rejected " + r.reason();
+                case BuildFiles.Rejected r -> "rejected " + r.reason();
             });
         }
         return result;

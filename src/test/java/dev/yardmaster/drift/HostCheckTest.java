@@ -4,18 +4,23 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
 import dev.yardmaster.audit.AuditEvent;
 import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.rollout.RollFleet;
+import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 18.3 against the 20-host loopback fleet (staging web hosts running flingerator
@@ -43,6 +49,12 @@ class HostCheckTest {
             return Map.of("yardmaster.drift.ask-hosts", "true");
         }
     }
+
+    @RegisterExtension
+    static Browser browser = new Browser();
+
+    @TestHTTPResource("/")
+    URL base;
 
     @Inject
     HostCheck hostCheck;
@@ -76,8 +88,28 @@ class HostCheckTest {
         assertThat(checked.details).containsEntry("hosts", RollFleet.HOSTS).containsEntry("unanswered", 0);
     }
 
+    /**
+     * The demo's first screen, drift half (issue 18; the environments half is AdoptionBrowserTest):
+     * what a person sees in Chromium right after start, before any roll, names every host's
+     * version and counts no host as unknown.
+     */
     @Test
     @Order(2)
+    void theDriftPageInChromiumKnowsEveryHostRightAfterStart() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> seen().stream().filter(p -> p.installedEvr != null).count() == RollFleet.HOSTS);
+        Page page = browser.login(base + "drift?environment=staging&package=flingerator", "carol");
+        Locator card = page.locator("section.drift-card[data-environment=staging][data-package=flingerator]");
+        assertThat(card.locator("li[data-state=UNKNOWN] .n").textContent()).isEqualTo("0");
+        assertThat(card.textContent()).doesNotContain("never checked");
+        Locator installed = card.locator("table.drifting tbody tr td:nth-child(3)");
+        assertThat(installed.count()).isPositive();
+        assertThat(installed.allTextContents()).allSatisfy(text -> assertThat(text).isEqualTo("1.1.0-1"));
+        browser.screenshot("drift-first-screen");
+    }
+
+    @Test
+    @Order(3)
     void aHostAddedLaterIsAskedAndOneThatCannotBeAskedSaysWhy() {
         // 127.0.1.250 is not one of the fleet's addresses: nothing listens there.
         given().auth().oauth2(Tokens.user("alice")).contentType("application/json")
@@ -95,7 +127,7 @@ class HostCheckTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void withSeveralReplicasOnlyTheOneHoldingTheLockChecksAtStart() throws Exception {
         try (Connection other = dataSource.getConnection(); Statement s = other.createStatement()) {
             other.setAutoCommit(true);
