@@ -48,14 +48,16 @@ public class Drift {
 
     /** Where a host stands against the promoted build. */
     public enum State {
-        IN_SYNC, BEHIND, AHEAD, UNKNOWN
+        IN_SYNC, BEHIND, AHEAD, UNKNOWN,
+        /** The host answered, but nothing is promoted to compare its version with: known, not unknown. */
+        UNCOMPARED
     }
 
     public record HostDrift(String name, String address, int port, State state, String installed, OffsetDateTime checkedAt,
             String source, Long rollId, String reason) {
     }
 
-    public record Counts(int inSync, int behind, int ahead, int unknown) {
+    public record Counts(int inSync, int behind, int ahead, int unknown, int uncompared) {
         public int drifting() {
             return behind + ahead + unknown;
         }
@@ -109,7 +111,7 @@ public class Drift {
         String promoted = targets.promoted(environment, packageName).orElse(null);
         Map<String, HostPackage> seen = new HashMap<>();
         HostPackage.in(environment, packageName).forEach(h -> seen.put(h.hostName, h));
-        int inSync = 0, behind = 0, ahead = 0, unknown = 0;
+        int inSync = 0, behind = 0, ahead = 0, unknown = 0, uncompared = 0;
         List<HostDrift> drifting = new ArrayList<>();
         for (InventoryHost host : hosts) {
             HostDrift d = hostDrift(host, seen.get(host.name()), promoted);
@@ -117,7 +119,8 @@ public class Drift {
                 case IN_SYNC -> inSync++;
                 case BEHIND -> behind++;
                 case AHEAD -> ahead++;
-                default -> unknown++;
+                case UNCOMPARED -> uncompared++;
+                case UNKNOWN -> unknown++;
             }
             if (d.state() != State.IN_SYNC) {
                 drifting.add(d);
@@ -125,8 +128,8 @@ public class Drift {
         }
         // A roll can fix only hosts that answered with another version: an unreachable or never-asked
         // host (unknown) would fail the roll the same way it failed the check.
-        List<HostDrift> fixable = drifting.stream().filter(d -> d.state() != State.UNKNOWN).toList();
-        return new PackageDrift(environment, packageName, promoted, hosts.size(), new Counts(inSync, behind, ahead, unknown),
+        List<HostDrift> fixable = drifting.stream().filter(d -> d.state() == State.BEHIND || d.state() == State.AHEAD).toList();
+        return new PackageDrift(environment, packageName, promoted, hosts.size(), new Counts(inSync, behind, ahead, unknown, uncompared),
                 drifting, promoted == null || fixable.isEmpty() ? null : fixLink(environment, packageName, fixable));
     }
 
@@ -140,7 +143,7 @@ public class Drift {
             state = State.UNKNOWN;
             reason = "last check failed: " + seen.error;
         } else if (promoted == null) {
-            state = State.UNKNOWN;
+            state = State.UNCOMPARED;
             reason = "nothing promoted to compare with";
         } else if (seen.installedEvr == null) {
             state = State.BEHIND;

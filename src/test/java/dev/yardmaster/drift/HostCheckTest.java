@@ -101,6 +101,8 @@ class HostCheckTest {
         Page page = browser.login(base + "drift?environment=staging&package=flingerator", "carol");
         Locator card = page.locator("section.drift-card[data-environment=staging][data-package=flingerator]");
         assertThat(card.locator("li[data-state=UNKNOWN] .n").textContent()).isEqualTo("0");
+        // Nothing is promoted to this fleet's staging: the versions are known, just not compared.
+        assertThat(card.locator("li[data-state=UNCOMPARED] .n").textContent()).isEqualTo(String.valueOf(RollFleet.HOSTS));
         assertThat(card.textContent()).doesNotContain("never checked");
         Locator installed = card.locator("table.drifting tbody tr td:nth-child(3)");
         assertThat(installed.count()).isPositive();
