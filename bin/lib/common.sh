@@ -35,6 +35,12 @@ ym_apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
+# Debian's Prometheus, for the gates between a roll's batches: bin/fleet prometheus starts it
+# over the loopback fleet (the tests start it themselves through the same command).
+ym_ensure_prometheus() {
+  command -v prometheus >/dev/null || ym_apt_install prometheus
+}
+
 # Java 21 is the floor (maven.compiler.release 21). The Debian default is 17, so look beside it.
 ym_find_jdk() {
   local candidate major

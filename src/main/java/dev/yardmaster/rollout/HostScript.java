@@ -71,16 +71,60 @@ public final class HostScript {
      */
     public static RemoteCommand build(String packageName, String targetEvr, String nonce, String service, RemoteCommand change,
             RemoteCommand exact, RemoteCommand restart, RemoteCommand health, AtTarget atTarget) {
+        return build(packageName, targetEvr, nonce, service, change, exact, restart, health, atTarget, null);
+    }
+
+    /** An HTTP check for one host: its URL filled in ({@link HttpCheck#url}) and the check's other parts. */
+    public record HttpProbe(String url, HttpCheck check) {
+        public HttpProbe {
+            if (check.body() != null && !HttpCheck.BODY.matcher(check.body()).matches()) {
+                throw new IllegalArgumentException("not a plain body pattern");
+            }
+        }
+
+        /** The script's {@code http} function: {@code http_check} with quoted words. */
+        String function() {
+            // The body pattern holds no " $ \ ` or single quote (HttpCheck.BODY): one literal word in double quotes.
+            return "http() { http_check " + RemoteCommand.of(url, String.valueOf(check.status()), check.maxTimeSeconds(),
+                    String.valueOf(check.retries())).words() + " \"" + (check.body() == null ? "" : check.body()) + "\"; }\n";
+        }
+
+        @Override
+        public String toString() {
+            return "GET " + url + " (expect " + check.status() + (check.body() == null ? "" : " and a line matching " + check.body())
+                    + ")";
+        }
+    }
+
+    /**
+     * The same with an HTTP check after the command check ({@code http}: null for none). The
+     * script's {@code http_check} runs curl on the host.
+     */
+    public static RemoteCommand build(String packageName, String targetEvr, String nonce, String service, RemoteCommand change,
+            RemoteCommand exact, RemoteCommand restart, RemoteCommand health, AtTarget atTarget, HttpProbe http) {
         StringBuilder s = new StringBuilder(FUNCTIONS);
         s.append("change() { exec ").append(change.words()).append("; }\n");
         s.append("exact() { exec ").append((exact == null ? change : exact).words()).append("; }\n");
         s.append("restart() { exec ").append(restart.words()).append("; }\n");
         s.append("health() { exec ").append(health.words()).append("; }\n");
+        s.append(http == null ? "http() { :; }\n" : http.function());
         s.append("roll_host ").append(RemoteCommand.of(packageName, targetEvr, nonce, service, atTarget.word).words())
                 .append(exact == null ? " \"\"" : " \"1\"").append('\n');
         return RemoteCommand.script(s.toString(), "rpm -q " + packageName + "; " + change + "; rpm -q " + packageName + "; "
                 + (exact == null ? "" : "(if not at the target: " + exact + "; rpm -q " + packageName + ") ")
-                + restart + "; " + health);
+                + restart + "; " + health + (http == null ? "" : "; " + http));
+    }
+
+    /**
+     * The health check alone, as the runner repeats it until it passes: the command, then the
+     * HTTP check ({@code http}: null for none, then it is the command itself).
+     */
+    public static RemoteCommand health(RemoteCommand health, HttpProbe http) {
+        if (http == null) {
+            return health;
+        }
+        String s = FUNCTIONS + "health() { exec " + health.words() + "; }\n" + http.function() + "run health || exit $?\nhttp\n";
+        return RemoteCommand.script(s, health + "; " + http);
     }
 
     private static String load() {

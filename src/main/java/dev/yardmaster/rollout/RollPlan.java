@@ -45,7 +45,21 @@ public record RollPlan(
         String connectTimeout,
         String updateTimeout,
         String restartTimeout,
-        String healthTimeout) {
+        String healthTimeout,
+        /** The HTTP health check of this roll's service, replacing the package's configured one. */
+        HealthPlan health,
+        /** The metric gate between batches, replacing the environment's configured one. */
+        GatePlan gate) {
+
+    /** A plan's HTTP health check: {@code url} required, the rest defaults ({@link HttpCheck}). */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record HealthPlan(String url, Integer port, Integer status, String body, String timeout, Integer retries) {
+    }
+
+    /** A plan's metric gate: {@code query} and {@code threshold} required, the rest defaults ({@link Gate}). */
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record GatePlan(String query, String comparison, Double threshold, String hold, String interval) {
+    }
 
     /** The longest host selection by names: room for a list of drifting hosts. */
     public static final int MAX_NAMES = 2000;
@@ -56,7 +70,7 @@ public record RollPlan(
     public record Strategy(String packageName, String environment, String nodeType, String tag, String names,
             int canary, Duration canaryDelay, String batchSize, int parallelism, Duration pauseBetweenBatches,
             String failureBudget, String unreachableBudget, Duration connectTimeout, Duration updateTimeout,
-            Duration restartTimeout, Duration healthTimeout) {
+            Duration restartTimeout, Duration healthTimeout, HttpCheck health, Gate gate) {
 
         /** Splits hosts (in order) into batches: the canary first, then batches of the batch size. */
         public List<Integer> batchSizes(int hosts) {
@@ -125,7 +139,30 @@ public record RollPlan(
                 timeout("connectTimeout", connectTimeout, defaults.connectTimeout()),
                 timeout("updateTimeout", updateTimeout, defaults.updateTimeout()),
                 timeout("restartTimeout", restartTimeout, defaults.restartTimeout()),
-                timeout("healthTimeout", healthTimeout, defaults.healthTimeout()));
+                timeout("healthTimeout", healthTimeout, defaults.healthTimeout()),
+                health == null ? null : health(health), gate == null ? null : gate(gate));
+    }
+
+    private static HttpCheck health(HealthPlan h) {
+        return new HttpCheck(h.url() == null ? null : h.url().strip(),
+                h.port() == null ? Integer.parseInt(HttpCheck.DEFAULT_PORT) : h.port(),
+                h.status() == null ? Integer.parseInt(HttpCheck.DEFAULT_STATUS) : h.status(),
+                h.body() == null || h.body().isEmpty() ? null : h.body(),
+                duration("health.timeout", h.timeout() == null || h.timeout().isBlank() ? HttpCheck.DEFAULT_TIMEOUT : h.timeout()),
+                h.retries() == null ? Integer.parseInt(HttpCheck.DEFAULT_RETRIES) : h.retries())
+                .validated(part -> "health." + part, RollPlan::bad);
+    }
+
+    private static Gate gate(GatePlan g) {
+        if (g.threshold() == null) {
+            throw bad("gate.threshold", "gate.threshold is required: the number the query's samples are compared with.");
+        }
+        return new Gate(g.query() == null ? null : g.query().strip(),
+                g.comparison() == null || g.comparison().isBlank() ? Gate.DEFAULT_COMPARISON : g.comparison().strip(),
+                g.threshold(),
+                duration("gate.hold", g.hold() == null || g.hold().isBlank() ? Gate.DEFAULT_HOLD : g.hold()),
+                duration("gate.interval", g.interval() == null || g.interval().isBlank() ? Gate.DEFAULT_INTERVAL : g.interval()))
+                .validated(part -> "gate." + part, RollPlan::bad);
     }
 
     /** The explicit target, validated, or null. */

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
 # The steps of one host in a roll, run on the host as one exec (rollout/HostScript). The runner
 # appends the four commands as functions (change, exact, restart, health: each execs a validated
-# command) and the call of roll_host with quoted tokens.
+# command), the http function (http_check with quoted tokens, or nothing) and the call of
+# roll_host with quoted tokens.
 #
 # Comment lines are dropped before the text is sent, and the text is sent single-quoted to sh -c:
 # it must hold no single quote (HostScript refuses one).
@@ -103,5 +104,37 @@ roll_host() {
     run restart || exit $?
   fi
   say health
-  run health
+  run health || exit $?
+  http
+}
+
+# http_check URL STATUS SECONDS RETRIES BODY: GET URL from this host with curl; passes when the
+# answer has STATUS and, when BODY is not empty, a line matching the extended regex BODY. Tried
+# RETRIES more times, a second apart. Every attempt prints one line; the last says why it failed
+# (the runner stores that line as the host's reason). From the host, not from the console: it
+# tests the service where it runs, needs no route or firewall rule from the console, and its
+# answer comes back with the rest of the host's steps.
+http_check() {
+  tries=0
+  answer=$(mktemp) || return 1
+  while :; do
+    tries=$((tries + 1))
+    code=$(curl -sS -o "$answer" -w "%{http_code}" --max-time "$3" "$1" </dev/null 2>"$answer.err")
+    if [ "$code" = "$2" ] && { [ -z "$5" ] || grep -Eq -e "$5" "$answer"; }; then
+      echo "HTTP $code from $1"
+      rm -f "$answer" "$answer.err"
+      return 0
+    fi
+    if [ -z "$code" ] || [ "$code" = 000 ]; then
+      echo "no HTTP answer from $1: $(tail -n 1 "$answer.err")"
+    elif [ "$code" != "$2" ]; then
+      echo "HTTP $code from $1, expected $2: $(tail -n 1 "$answer")"
+    else
+      echo "HTTP $code from $1 but no line matches $5: $(tail -n 1 "$answer")"
+    fi
+    [ "$tries" -le "$4" ] || break
+    sleep 1
+  done
+  rm -f "$answer" "$answer.err"
+  return 1
 }

@@ -20,6 +20,17 @@ public class RollFleet implements QuarkusTestResourceLifecycleManager {
     public static final int PORT = Integer.getInteger("yardmaster.test.fleet-port", dev.yardmaster.testing.TestPorts.of(2401));
     public static final Path DIR = Path.of(System.getProperty("yardmaster.test.fleet-dir", "target/roll-fleet")).toAbsolutePath();
     public static final int HOSTS = 20;
+    /** The services' HTTP port (/healthz, /metrics): bin/fleet's default, the SSH port + 6000. */
+    public static final int HTTP_PORT = PORT + 6000;
+    /** Prometheus over the fleet, for classes that ask for it ({@code @ResourceArg(name = "prometheus", value = "true")}). */
+    public static final int PROMETHEUS_PORT = dev.yardmaster.testing.TestPorts.of(9401);
+
+    private boolean prometheus;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        prometheus = Boolean.parseBoolean(initArgs.getOrDefault("prometheus", "false"));
+    }
 
     static Path script() {
         Path local = Path.of("bin/fleet");
@@ -36,6 +47,11 @@ public class RollFleet implements QuarkusTestResourceLifecycleManager {
         config.put("yardmaster.ssh.known-hosts", DIR.resolve("known_hosts").toString());
         config.put("yardmaster.ssh.user", System.getProperty("user.name"));
         config.put("yardmaster.inventory.import-file", DIR.resolve("inventory.csv").toString());
+        if (prometheus) {
+            // The same command bin/demo starts it with: Debian's prometheus scraping every host each second.
+            run("prometheus", "--port", String.valueOf(PROMETHEUS_PORT), "--interval", "1s");
+            config.put("yardmaster.prometheus.url", "http://127.0.0.1:" + PROMETHEUS_PORT);
+        }
         return config;
     }
 

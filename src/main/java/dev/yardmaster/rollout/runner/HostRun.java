@@ -96,7 +96,17 @@ final class HostRun implements ScriptSession.Host {
         boolean newest = execution.targetIsNewest();
         RemoteCommand change = newest ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName)) : install;
         RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
-        RemoteCommand health = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
+        RemoteCommand healthCommand = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
+        HostScript.HttpProbe http;
+        try {
+            http = services.checks().httpCheck(s)
+                    .map(h -> new HostScript.HttpProbe(h.url(host.name, host.address, host.service, roll.packageName), h))
+                    .orElse(null);
+        } catch (IllegalArgumentException e) {
+            end(HostStatus.FAILED, e.getMessage());
+            return;
+        }
+        RemoteCommand health = HostScript.health(healthCommand, http);
         // After an update that did not reach the target (a rollback: yum update never goes
         // down), the script installs the exact build.
         RemoteCommand exact = newest ? install : null;
@@ -109,7 +119,7 @@ final class HostRun implements ScriptSession.Host {
             default -> query;
         });
         ExecResult first = run.exec(c, HostScript.build(roll.packageName, target, run.nonce, host.service, change, exact, restart,
-                health, atTarget));
+                healthCommand, atTarget, http));
         HostStep last = run.last;
         String command = last == null ? "" : switch (last) {
             case UPDATE -> change.toString();
@@ -169,7 +179,8 @@ final class HostRun implements ScriptSession.Host {
             }
             if (System.nanoTime() + interval.toNanos() > deadline) {
                 end(HostStatus.UNHEALTHY, "health check failed " + tries + " times within " + s.healthTimeout().toSeconds()
-                        + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")");
+                        + " s (" + health + (result.exitStatus() == null ? " timed out" : " exited " + result.exitStatus()) + ")"
+                        + (result.exitStatus() == null ? "" : lastLine()));
                 return;
             }
             try {

@@ -209,6 +209,7 @@ final class RollExecution {
         int total = (int) (long) QuarkusTransaction.requiringNew().call(() -> RollHost.count("rollId", rollId));
         FailureBudget budget = new FailureBudget(strategy.maxFailures(total), strategy.maxUnreachable(total));
         Semaphore slots = new Semaphore(strategy.parallelism());
+        BatchGate gate = services.checks().gate(strategy).map(g -> new BatchGate(this, services, g)).orElse(null);
         for (int batch = 0; batch < snapshot.batchCount && !halting(); batch++) {
             final int b = batch;
             List<RollHost> hosts = QuarkusTransaction.requiringNew().call(() -> {
@@ -218,6 +219,10 @@ final class RollExecution {
                 return list;
             });
             if (hosts.isEmpty()) {
+                // Resumed with this batch's hosts done and the next not started: its gate may not have been asked to the end.
+                if (gate != null && b == load().currentBatch && !passesGate(gate, b)) {
+                    break;
+                }
                 continue;
             }
             if (!enterBatch(b)) {
@@ -226,7 +231,7 @@ final class RollExecution {
             if (!runBatch(hosts, slots, budget)) {
                 return;
             }
-            if (load().status.isComplete() || halting()) {
+            if (load().status.isComplete() || halting() || gate != null && !passesGate(gate, b)) {
                 break;
             }
         }
@@ -234,6 +239,11 @@ final class RollExecution {
             return;
         }
         finish();
+    }
+
+    /** The gate after a batch (BatchGate); false when it failed and halted the roll, or the roll stopped. */
+    private boolean passesGate(BatchGate gate, int batch) {
+        return gate.passes(batch, snapshot.batchCount, batch == 0 && strategy.canary() > 0);
     }
 
     /** Starts the batch's hosts as slots free up; false when interrupted. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.observability.Meters;
 import dev.yardmaster.promotion.TargetBuilds;
+import dev.yardmaster.audit.AuditLog;
+import dev.yardmaster.rollout.RollChecks;
 import dev.yardmaster.rollout.RollConfig;
 import dev.yardmaster.rollout.RollTransitions;
 import dev.yardmaster.rollout.store.Leases;
@@ -53,10 +55,10 @@ public class RollRunner {
     private Thread loop;
 
     RollRunner(RollConfig config, SshSessions ssh, Inventory inventory, TargetBuilds targets, RollTransitions transitions,
-            RollStore store, Leases leases, ObjectMapper json, Meters meters) {
+            RollStore store, Leases leases, ObjectMapper json, Meters meters, RollChecks checks, AuditLog audit) {
         this.config = config;
         this.leases = leases;
-        this.services = new RunnerServices(config, ssh, inventory, targets, transitions, store, leases, json, meters);
+        this.services = new RunnerServices(config, ssh, inventory, targets, transitions, store, leases, json, meters, checks, audit);
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -54,7 +54,7 @@ public class RollPages {
         RollPlan plan() {
             return new RollPlan(packageName, environment, target, nodeType, tag, names, integer("canary", canary), canaryDelay,
                     batchSize, integer("parallelism", parallelism), pauseBetweenBatches, failureBudget, unreachableBudget,
-                    null, null, null, null);
+                    null, null, null, null, null, null);
         }
 
         private static Integer integer(String field, String text) {

@@ -13,7 +13,11 @@ public enum Fault {
     /** Every command starts 2 s late. */
     SLOW("slow"),
     /** A restarted service comes up failed: is-active prints "failed" and exits 3. */
-    HEALTH_FAIL("health-fail");
+    HEALTH_FAIL("health-fail"),
+    /** From its next restart the service is active but GET /healthz answers 500 (every request an error in /metrics). */
+    HTTP_500("http-500"),
+    /** From its next restart half the service's requests count as errors in /metrics; /healthz still answers 200. */
+    ERRORS("errors");
 
     private final String cliName;
 

@@ -102,6 +102,16 @@ public final class LoopbackFleet {
         return port;
     }
 
+    /** The services' HTTP port (/healthz, /metrics on every host address): bin/fleet's default, the SSH port + 6000. */
+    public int httpPort() {
+        return port + 6000;
+    }
+
+    /** Starts (once; idempotent) Debian's Prometheus scraping every host each second on {@code port}; returns its URL. */
+    public String prometheus(int port) {
+        return fleet("prometheus", "--port", String.valueOf(port), "--interval", "1s").strip();
+    }
+
     /** The user to log in as: whoever brought the fleet up (root). */
     public String user() {
         return System.getProperty("user.name");

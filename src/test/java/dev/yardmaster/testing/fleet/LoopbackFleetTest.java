@@ -131,6 +131,31 @@ class LoopbackFleetTest {
     }
 
     @Test
+    void eachHostAnswersHttpFromItsOwnStateAndHttp500StartsAtTheNextRestart() throws Exception {
+        FleetHost host = host(2);
+        FleetHost other = host(3);
+        assertThat(http(host, "/healthz")).startsWith("200 ok flingerator ");
+        fleet.fault(host, Fault.HTTP_500, true);
+        assertThat(http(host, "/healthz")).as("not before a restart").startsWith("200 ");
+        assertThat(ssh(host, "sudo -n systemctl restart flingerator").exit()).isZero();
+        assertThat(http(host, "/healthz")).startsWith("500 error flingerator ").contains("internal server error");
+        assertThat(ssh(host, "systemctl is-active flingerator").exit()).as("the unit is active all the same").isZero();
+        assertThat(http(other, "/healthz")).startsWith("200 ok flingerator ");
+        assertThat(http(host, "/metrics")).contains("fleet_http_errors_total{service=\"flingerator\"}",
+                "fleet_service_up{service=\"flingerator\",version=\"" + fleet.state(host).installedVersion("flingerator") + "\"} 1");
+        fleet.fault(host, Fault.HTTP_500, false);
+        assertThat(http(host, "/healthz")).startsWith("200 ok flingerator ");
+    }
+
+    /** Status and body of a GET to the host's service port. */
+    private static String http(FleetHost host, String path) throws Exception {
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + host.address() + ":" + fleet.httpPort() + path)).timeout(Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
+    @Test
     void aHungCommandEndsWhenTheChannelCloses() throws Exception {
         FleetHost host = host(1);
         fleet.fault(host, Fault.HANG, true);
