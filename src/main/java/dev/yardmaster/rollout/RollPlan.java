@@ -45,7 +45,17 @@ public record RollPlan(
         String connectTimeout,
         String updateTimeout,
         String restartTimeout,
-        String healthTimeout) {
+        String healthTimeout,
+        /** What a halted roll does: {@code halt} (stay) or {@code rollback}; empty = the environment's default. */
+        String onFailure) {
+
+    /** What a halted roll does. */
+    public enum OnFailure {
+        /** Stop where it is: the hosts already done keep the new build. */
+        halt,
+        /** Re-promote the build the environment served before and roll every touched host back to the build it ran. */
+        rollback
+    }
 
     /** The longest host selection by names: room for a list of drifting hosts. */
     public static final int MAX_NAMES = 2000;
@@ -56,7 +66,14 @@ public record RollPlan(
     public record Strategy(String packageName, String environment, String nodeType, String tag, String names,
             int canary, Duration canaryDelay, String batchSize, int parallelism, Duration pauseBetweenBatches,
             String failureBudget, String unreachableBudget, Duration connectTimeout, Duration updateTimeout,
-            Duration restartTimeout, Duration healthTimeout) {
+            Duration restartTimeout, Duration healthTimeout, OnFailure onFailure) {
+
+        /** The same plan with another failure policy (a rollback roll halts, never rolls back). */
+        public Strategy withOnFailure(OnFailure policy, int canaryHosts) {
+            return new Strategy(packageName, environment, nodeType, tag, names, canaryHosts, canaryDelay, batchSize, parallelism,
+                    pauseBetweenBatches, failureBudget, unreachableBudget, connectTimeout, updateTimeout, restartTimeout,
+                    healthTimeout, policy);
+        }
 
         /** Splits hosts (in order) into batches: the canary first, then batches of the batch size. */
         public List<Integer> batchSizes(int hosts) {
@@ -125,7 +142,19 @@ public record RollPlan(
                 timeout("connectTimeout", connectTimeout, defaults.connectTimeout()),
                 timeout("updateTimeout", updateTimeout, defaults.updateTimeout()),
                 timeout("restartTimeout", restartTimeout, defaults.restartTimeout()),
-                timeout("healthTimeout", healthTimeout, defaults.healthTimeout()));
+                timeout("healthTimeout", healthTimeout, defaults.healthTimeout()),
+                onFailure(env, defaults));
+    }
+
+    private OnFailure onFailure(String env, RollConfig defaults) {
+        if (onFailure == null || onFailure.isBlank()) {
+            return defaults.onFailureIn().getOrDefault(env, defaults.onFailure());
+        }
+        try {
+            return OnFailure.valueOf(onFailure.strip());
+        } catch (IllegalArgumentException e) {
+            throw bad("onFailure", "onFailure: '" + Names.printable(onFailure) + "' is not halt or rollback.");
+        }
     }
 
     /** The explicit target, validated, or null. */

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(ObservabilityTest.JsonLogs.class)
 @QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
-class ObservabilityTest {
+public class ObservabilityTest {
 
     /** Production logging: JSON on, as the Helm chart sets it; the fleet's repo server as the catalog's. */
     public static class JsonLogs implements QuarkusTestProfile {
