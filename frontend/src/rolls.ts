@@ -90,6 +90,7 @@ if (head) {
       const status = document.getElementById("roll-status");
       if (status) {
         // Wording, "complete" and "failure" come from RollStatus through the event: no copy of its sets here.
+        status.dataset.status = roll.status; // before the text: triage.ts reads it when the text changes
         status.textContent = roll.label;
         status.className = `badge status-${roll.status}`;
       }

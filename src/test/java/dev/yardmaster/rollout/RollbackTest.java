@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.yardmaster.observability.ObservabilityTest;
+import com.microsoft.playwright.Page;
+import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
+import io.quarkus.test.common.http.TestHTTPResource;
+import java.net.URL;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -53,27 +58,16 @@ class RollbackTest {
         return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(statement).getSingleResult());
     }
 
-    static Map<String, Object> plan(Object... extra) {
-        Map<String, Object> plan = new HashMap<>(Map.of("package", "flingerator", "environment", "staging", "canary", 0,
-                "connectTimeout", "10s", "updateTimeout", "60s", "restartTimeout", "30s", "healthTimeout", "30s"));
-        for (int i = 0; i < extra.length; i += 2) {
-            plan.put((String) extra[i], extra[i + 1]);
-        }
-        return plan;
-    }
-
     static long start(Map<String, Object> plan) {
-        return given().auth().oauth2(ALICE).contentType("application/json").body(plan).post("/api/rolls")
-                .then().statusCode(201).extract().jsonPath().getLong("id");
+        return RollsTest.start(plan);
     }
 
     static JsonPath roll(long id) {
-        return given().auth().oauth2(ALICE).get("/api/rolls/" + id).then().statusCode(200).extract().jsonPath();
+        return RollsTest.roll(id);
     }
 
     static JsonPath awaitComplete(long id) {
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(300)).until(() -> roll(id).getBoolean("complete"));
-        return roll(id);
+        return RollsTest.awaitComplete(id);
     }
 
     /** The halted roll's rollback roll, once it exists. */
@@ -98,7 +92,7 @@ class RollbackTest {
                 names.add(RollFleet.address(n));
             }
         }
-        JsonPath setup = awaitComplete(start(plan("names", String.join(",", names), "batchSize", "20", "parallelism", 10)));
+        JsonPath setup = awaitComplete(start(RollsTest.plan("1.1.0-1", "names", String.join(",", names), "batchSize", "20", "parallelism", 10)));
         assertThat(setup.getString("status")).as(setup.prettify()).isEqualTo("SUCCEEDED");
         for (String host : behind) {
             if (!RollFleet.state().get(host).installed().equals("1.0.0-1")) {
@@ -135,7 +129,7 @@ class RollbackTest {
         long since = lastAudit();
         // Hosts are ordered by name: 127.0.1.1, .10, .11, .12, .13 | .14, .15, ... so .15 fails in the second batch.
         RollFleet.fault(15, "yum-fail", true);
-        long id = start(plan("batchSize", "5", "parallelism", 5, "failureBudget", "0", "onFailure", "rollback"));
+        long id = start(RollsTest.plan("1.2.0-1", "batchSize", "5", "parallelism", 5, "failureBudget", "0", "onFailure", "rollback"));
         long back = awaitRolledBackBy(id);
         JsonPath halted = roll(id);
         assertThat(halted.getString("status")).isEqualTo("FAILED");
@@ -173,7 +167,30 @@ class RollbackTest {
                 + back + "'")).isEqualTo(String.valueOf(id));
         // A rolled-back roll is not retried.
         given().auth().oauth2(ALICE).post("/api/rolls/" + id + "/retry").then().statusCode(409);
+        // The pages link the two rolls both ways.
+        Page page = browser.login(base.toString(), "alice");
+        page.navigate(base + "rolls/" + id);
+        assertThat(page.textContent("#roll-status")).isEqualTo("failed");
+        page.click("#roll-rolled-back-by");
+        page.waitForURL(url -> url.endsWith("/rolls/" + back));
+        assertThat(page.textContent("#roll-status")).isEqualTo("succeeded");
+        assertThat(page.textContent("#roll-links")).contains("rollback of roll " + id);
+        assertThat(page.textContent("#roll-outcome")).isEqualTo(hostsInRollback + " succeeded · 0 failed · 0 unreachable · 0 skipped");
+        page.navigate(base + "rolls");
+        assertThat(page.textContent("#rolls")).contains("rolled back by " + back, "rollback of " + id);
+        try {
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of("docs/screenshots"));
+            page.screenshot(new Page.ScreenshotOptions().setPath(java.nio.file.Path.of("docs/screenshots/rollback.png")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
+
+    @RegisterExtension
+    static Browser browser = new Browser();
+
+    @TestHTTPResource("/")
+    URL base;
 
     @Test
     @Order(2)
@@ -183,7 +200,7 @@ class RollbackTest {
         RollFleet.run("promote", "staging", "flingerator-1.0.0-1.noarch.rpm");
         staging("127.0.1.1");
         RollFleet.fault(10, "yum-fail", true);
-        long id = start(plan("batchSize", "5", "parallelism", 5, "failureBudget", "0", "onFailure", "rollback"));
+        long id = start(RollsTest.plan("1.2.0-1", "batchSize", "5", "parallelism", 5, "failureBudget", "0", "onFailure", "rollback"));
         long back = awaitRolledBackBy(id);
         JsonPath rollback = awaitComplete(back);
         assertThat(rollback.getString("status")).as(rollback.prettify()).isEqualTo("FAILED");
