@@ -186,6 +186,31 @@ class RollbackTest {
         }
     }
 
+    @Test
+    @Order(3)
+    void aConsoleKilledAfterTheRePromotionStartsTheRollbackOnceWithoutPromotingAgain() {
+        staging();
+        JsonPath done = awaitComplete(start(RollsTest.plan("1.2.0-1", "batchSize", "10", "parallelism", 10,
+                "onFailure", "rollback")));
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        long id = done.getLong("id");
+        // The state a kill -9 leaves between the halt's commit (rollback due) and the linked roll,
+        // after the re-promotion went through: the next runner heartbeat finishes the job.
+        long since = lastAudit();
+        given().auth().oauth2(ALICE).contentType("application/json").body(Map.of("reason", "roll " + id + " halted"))
+                .post("/api/environments/staging/packages/flingerator/rollback").then().statusCode(201);
+        sql("update roll set status = 'FAILED', reason = 'halted before the kill', rollback_due = true where id = " + id);
+        long back = awaitRolledBackBy(id);
+        JsonPath rollback = awaitComplete(back);
+        assertThat(rollback.getString("status")).as(rollback.prettify()).isEqualTo("SUCCEEDED");
+        assertThat(rollback.getString("target")).isEqualTo("1.1.0-1");
+        assertThat(rollback.getMap("outcome")).containsEntry("succeeded", RollFleet.HOSTS);
+        RollFleet.state().forEach((host, state) -> assertThat(state.installed()).as(host).isEqualTo("1.1.0-1"));
+        assertThat(actions(since).stream().filter(a -> a.equals("promotion.rolled-back")).count()).as(actions(since).toString())
+                .isEqualTo(1);
+        assertThat(query("select rollback_due from roll where id = " + id)).isEqualTo(false);
+    }
+
     @RegisterExtension
     static Browser browser = new Browser();
 
