@@ -89,8 +89,30 @@ if (head) {
       const roll = JSON.parse((e as MessageEvent).data);
       const status = document.getElementById("roll-status");
       if (status) {
-        status.textContent = roll.status;
+        // Wording, "complete" and "failure" come from RollStatus through the event: no copy of its sets here.
+        status.dataset.status = roll.status; // before the text: triage.ts reads it when the text changes
+        status.textContent = roll.label;
         status.className = `badge status-${roll.status}`;
+      }
+      head.dataset.complete = String(roll.complete);
+      head.dataset.failure = String(roll.failure);
+      const outcome = document.getElementById("roll-outcome");
+      if (outcome && roll.outcome) {
+        const o = roll.outcome;
+        outcome.textContent = `${o.succeeded} succeeded · ${o.failed} failed · ${o.unreachable} unreachable · ${o.skipped} skipped`;
+      }
+      const links = document.getElementById("roll-links");
+      if (links && (roll.rollbackOf || roll.rolledBackBy)) {
+        links.replaceChildren();
+        const link = (text: string, id: number, el: string) => {
+          const a = document.createElement("a");
+          a.href = `/rolls/${id}`;
+          a.id = el;
+          a.textContent = `roll ${id}`;
+          links.append(text, a);
+        };
+        if (roll.rollbackOf) link("rollback of ", roll.rollbackOf, "roll-rollback-of");
+        if (roll.rolledBackBy) link("rolled back by ", roll.rolledBackBy, "roll-rolled-back-by");
       }
       const reason = document.getElementById("roll-reason");
       if (reason) reason.textContent = roll.reason ?? "";

@@ -9,7 +9,9 @@ const head = document.getElementById("roll");
 
 /** The controls show only what the roll's status allows (CSS reads data-status). */
 function syncControls(): void {
-  if (controls && status?.textContent) controls.dataset.status = status.textContent.trim();
+  // The badge shows the status in words (RollStatus.label); its name is in data-status.
+  const name = status?.dataset.status ?? status?.textContent?.trim();
+  if (controls && name) controls.dataset.status = name;
 }
 
 /** aria-valuenow and a spoken text for the progress bar, from the counts rolls.ts keeps. */

@@ -18,6 +18,8 @@ public class Meters {
 
     /** Hosts that reached a state in a roll; tag {@code state} (lower-case host status). */
     public static final String ROLL_HOSTS = "yardmaster.rolls.hosts";
+    /** Rolls that ended; tag {@code outcome} (lower-case roll status: succeeded, succeeded_with_failures, failed, canceled). */
+    public static final String ROLLS = "yardmaster.rolls";
     /** Time one step took on one host; tag {@code step}; published as a histogram. */
     public static final String ROLL_STEP_DURATION = "yardmaster.roll.step.duration";
     /** Promotion attempts; tag {@code outcome} (applied, refused, failed, ...). */
@@ -39,6 +41,11 @@ public class Meters {
     /** Counts a host of a roll reaching {@code state} (e.g. SUCCEEDED). */
     public void rollHost(String state) {
         counter(ROLL_HOSTS, "Hosts that reached a state in a roll", "state", state).increment();
+    }
+
+    /** Counts a roll reaching its end {@code status} (e.g. SUCCEEDED_WITH_FAILURES). */
+    public void roll(String status) {
+        counter(ROLLS, "Rolls that ended, by outcome", "outcome", status).increment();
     }
 
     /** Records how long {@code step} (e.g. UPDATE, RESTART, VERIFY) took on one host. */

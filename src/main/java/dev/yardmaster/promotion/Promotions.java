@@ -178,10 +178,26 @@ public class Promotions {
      * there, and it is what people reach for during an incident.
      */
     public Result rollback(CurrentUser user, Actor actor, String envName, String packageName, String reason) {
+        return rollback(env -> environments.checkMayChange(user, env, "Rolling back " + packageName), actor, envName,
+                packageName, reason);
+    }
+
+    /**
+     * The same rollback, for a roll that halted with {@code onFailure: rollback}: the person who
+     * started that roll was allowed to change the environment when they chose the policy; locks
+     * and freeze windows still hold, and every step is audited as the system's.
+     */
+    public Result rollbackForHaltedRoll(String envName, String packageName, String reason) {
+        return rollback(env -> {
+        }, Actor.system(), envName, packageName, reason);
+    }
+
+    private Result rollback(java.util.function.Consumer<Environment> mayChange, Actor actor, String envName,
+            String packageName, String reason) {
         Result result = QuarkusTransaction.requiringNew().call(() -> {
             Environment env = environmentNamed(envName);
             requirePackageName(packageName);
-            environments.checkMayChange(user, env, "Rolling back " + packageName);
+            mayChange.accept(env);
             environments.checkOpen(env, "Rolling back " + packageName);
             List<Promotion> history = Promotion.historyOf(env, packageName);
             if (history.isEmpty() || history.get(0).state != Promotion.State.applied) {

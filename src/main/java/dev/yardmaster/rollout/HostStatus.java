@@ -36,6 +36,10 @@ public enum HostStatus {
     public static final Set<HostStatus> FAILURE = Collections.unmodifiableSet(EnumSet.of(FAILED, HOST_KEY_CHANGED, TIMED_OUT, UNHEALTHY));
     /** Counts against the unreachable budget. */
     public static final Set<HostStatus> UNREACHED = Collections.unmodifiableSet(EnumSet.of(UNREACHABLE));
+    /** Runs the roll's target at the end: what a SUCCEEDED roll needs of every host in scope. */
+    public static final Set<HostStatus> AT_TARGET_NOW = Collections.unmodifiableSet(EnumSet.of(SUCCEEDED, AT_TARGET));
+    /** Out of the roll's scope at its turn (terminated spot instance, removed host): neither success nor failure. */
+    public static final Set<HostStatus> OUT_OF_SCOPE = Collections.unmodifiableSet(EnumSet.of(SKIPPED));
     /** What "retry failed hosts" picks up: failures and unreachable hosts. */
     public static final Set<HostStatus> RETRYABLE;
 

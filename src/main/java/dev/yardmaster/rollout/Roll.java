@@ -86,6 +86,24 @@ public class Roll extends PanacheEntityBase {
     @Column(name = "request_hash")
     public String requestHash;
 
+    /** {@code halt} or {@code rollback}: what a halted roll does ({@link RollPlan.OnFailure}). */
+    @Column(name = "on_failure")
+    @Enumerated(EnumType.STRING)
+    public RollPlan.OnFailure onFailure = RollPlan.OnFailure.halt;
+
+    /** The halted roll this one rolls back (null: not a rollback). A rollback is never rolled back. */
+    @Column(name = "rollback_of")
+    public Long rollbackOf;
+
+    /** Halted with {@code onFailure: rollback} and its rollback not started yet (set in the halt's transaction). */
+    @Column(name = "rollback_due")
+    public boolean rollbackDue;
+
+    /** The roll that rolled this one back, if any. */
+    public static Optional<Long> rolledBackBy(long id) {
+        return find("rollbackOf", id).<Roll>firstResultOptional().map(r -> r.id);
+    }
+
     public static List<Roll> newestFirst(int limit) {
         return find("order by id desc").page(0, limit).list();
     }

@@ -32,6 +32,13 @@ public interface RollConfig {
     @WithDefault("0")
     String unreachableBudget();
 
+    /** What a halted roll does when the plan does not say and its environment has no default: halt or rollback. */
+    @WithDefault("halt")
+    RollPlan.OnFailure onFailure();
+
+    /** What a halted roll does per environment when the plan does not say ({@code on-failure-in.prod=rollback}). */
+    java.util.Map<String, RollPlan.OnFailure> onFailureIn();
+
     /** Default timeout of the SSH connection and authentication. */
     @WithDefault("10s")
     Duration connectTimeout();

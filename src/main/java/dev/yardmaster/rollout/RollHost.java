@@ -49,6 +49,10 @@ public class RollHost extends PanacheEntityBase {
     @Column(name = "to_evr")
     public String toEvr;
 
+    /** This host's own target (a rollback roll: the build it ran before); null: the roll's. */
+    @Column(name = "target_evr")
+    public String targetEvr;
+
     public int restarts;
     public int attempts;
     public String log = "";

@@ -49,7 +49,17 @@ public record RollPlan(
         /** The HTTP health check of this roll's service, replacing the package's configured one. */
         HealthPlan health,
         /** The metric gate between batches, replacing the environment's configured one. */
-        GatePlan gate) {
+        GatePlan gate,
+        /** What a halted roll does: {@code halt} (stay) or {@code rollback}; empty = the environment's default. */
+        String onFailure) {
+
+    /** What a halted roll does. */
+    public enum OnFailure {
+        /** Stop where it is: the hosts already done keep the new build. */
+        halt,
+        /** Re-promote the build the environment served before and roll every touched host back to the build it ran. */
+        rollback
+    }
 
     /** A plan's HTTP health check: {@code url} required, the rest defaults ({@link HttpCheck}). */
     @JsonIgnoreProperties(ignoreUnknown = false)
@@ -70,7 +80,14 @@ public record RollPlan(
     public record Strategy(String packageName, String environment, String nodeType, String tag, String names,
             int canary, Duration canaryDelay, String batchSize, int parallelism, Duration pauseBetweenBatches,
             String failureBudget, String unreachableBudget, Duration connectTimeout, Duration updateTimeout,
-            Duration restartTimeout, Duration healthTimeout, HttpCheck health, Gate gate) {
+            Duration restartTimeout, Duration healthTimeout, HttpCheck health, Gate gate, OnFailure onFailure) {
+
+        /** The same plan with another failure policy (a rollback roll halts, never rolls back). */
+        public Strategy withOnFailure(OnFailure policy, int canaryHosts) {
+            return new Strategy(packageName, environment, nodeType, tag, names, canaryHosts, canaryDelay, batchSize, parallelism,
+                    pauseBetweenBatches, failureBudget, unreachableBudget, connectTimeout, updateTimeout, restartTimeout,
+                    healthTimeout, health, gate, policy);
+        }
 
         /** Splits hosts (in order) into batches: the canary first, then batches of the batch size. */
         public List<Integer> batchSizes(int hosts) {
@@ -140,7 +157,7 @@ public record RollPlan(
                 timeout("updateTimeout", updateTimeout, defaults.updateTimeout()),
                 timeout("restartTimeout", restartTimeout, defaults.restartTimeout()),
                 timeout("healthTimeout", healthTimeout, defaults.healthTimeout()),
-                health == null ? null : health(health), gate == null ? null : gate(gate));
+                health == null ? null : health(health), gate == null ? null : gate(gate), onFailure(env, defaults));
     }
 
     private static HttpCheck health(HealthPlan h) {
@@ -163,6 +180,17 @@ public record RollPlan(
                 duration("gate.hold", g.hold() == null || g.hold().isBlank() ? Gate.DEFAULT_HOLD : g.hold()),
                 duration("gate.interval", g.interval() == null || g.interval().isBlank() ? Gate.DEFAULT_INTERVAL : g.interval()))
                 .validated(part -> "gate." + part, RollPlan::bad);
+    }
+
+    private OnFailure onFailure(String env, RollConfig defaults) {
+        if (onFailure == null || onFailure.isBlank()) {
+            return defaults.onFailureIn().getOrDefault(env, defaults.onFailure());
+        }
+        try {
+            return OnFailure.valueOf(onFailure.strip());
+        } catch (IllegalArgumentException e) {
+            throw bad("onFailure", "onFailure: '" + Names.printable(onFailure) + "' is not halt or rollback.");
+        }
     }
 
     /** The explicit target, validated, or null. */

@@ -15,7 +15,10 @@ public class RollQueries {
 
     public record RollView(long id, String packageName, String environment, String target, String status, String reason,
             int currentBatch, int batchCount, String createdBy, OffsetDateTime createdAt, OffsetDateTime startedAt,
-            OffsetDateTime finishedAt, String leaseOwner, Map<HostStatus, Long> counts, int hosts) {
+            OffsetDateTime finishedAt, String leaseOwner, Map<HostStatus, Long> counts, int hosts,
+            /** The hosts counted as the outcome is judged: succeeded, failed, unreachable, skipped (RollOutcome). */
+            Map<String, Object> outcome, String label, boolean complete, boolean failure, String onFailure,
+            Long rollbackOf, Long rolledBackBy) {
 
         /** For templates: the count of one host state by name. */
         public long count(String status) {
@@ -25,11 +28,13 @@ public class RollQueries {
 
     public record HostView(long id, int position, int batch, String name, String address, int port, String service,
             String status, String step, String reason, String fromEvr, String toEvr, int restarts, int attempts,
-            OffsetDateTime startedAt, OffsetDateTime finishedAt, boolean complete) {
+            OffsetDateTime startedAt, OffsetDateTime finishedAt, boolean complete,
+            /** The host's own target (a rollback roll's host: the build it ran before); null: the roll's. */
+            String targetEvr) {
         static HostView of(RollHost h) {
             return new HostView(h.id, h.position, h.batch, h.name, h.address, h.port, h.service, h.status.name(),
                     h.step.name(), h.reason, h.fromEvr, h.toEvr, h.restarts, h.attempts, h.startedAt, h.finishedAt,
-                    h.status.isComplete());
+                    h.status.isComplete(), h.targetEvr);
         }
     }
 
@@ -102,7 +107,8 @@ public class RollQueries {
         int hosts = (int) counts.values().stream().mapToLong(Long::longValue).sum();
         return new RollView(roll.id, roll.packageName, roll.environment, roll.targetEvr, roll.status.name(), roll.reason,
                 roll.currentBatch, roll.batchCount, roll.createdBy, roll.createdAt, roll.startedAt, roll.finishedAt,
-                roll.leaseOwner, counts, hosts);
+                roll.leaseOwner, counts, hosts, RollOutcome.of(counts).json(), roll.status.label(), roll.status.isComplete(),
+                roll.status.isFailure(), roll.onFailure.name(), roll.rollbackOf, Roll.rolledBackBy(roll.id).orElse(null));
     }
 
     static Map<HostStatus, Long> counts(long rollId) {

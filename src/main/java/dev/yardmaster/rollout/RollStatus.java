@@ -17,8 +17,14 @@ public enum RollStatus {
     WAITING,
     /** Paused by a person: no host is started until resumed. */
     PAUSED,
+    /** Every host in scope runs the target (hosts gone from the inventory aside). */
     SUCCEEDED,
-    /** Halted: the failure budget is spent. Retrying the failed hosts continues it. */
+    /**
+     * Got through every host, but some do not run the target (failed or unreachable within the
+     * budget): never reported as SUCCEEDED. Retrying the failed hosts continues it.
+     */
+    SUCCEEDED_WITH_FAILURES,
+    /** Halted: the failure budget is spent (or a gate failed). Retrying the failed hosts continues it. */
     FAILED,
     CANCELED;
 
@@ -28,6 +34,8 @@ public enum RollStatus {
     public static final Set<RollStatus> TERMINAL = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.copyOf(ACTIVE)));
     /** A person may retry its failed hosts. */
     public static final Set<RollStatus> RETRYABLE = TERMINAL;
+    /** Ended with hosts off the target: shown and announced as a failure (amber or red, never green). */
+    public static final Set<RollStatus> FAILURE = Collections.unmodifiableSet(EnumSet.of(SUCCEEDED_WITH_FAILURES, FAILED));
     /** The failure budget may still halt it. */
     public static final Set<RollStatus> BUDGETED = Collections.unmodifiableSet(EnumSet.of(RUNNING, PAUSED));
 
@@ -37,6 +45,15 @@ public enum RollStatus {
 
     public boolean isComplete() {
         return TERMINAL.contains(this);
+    }
+
+    public boolean isFailure() {
+        return FAILURE.contains(this);
+    }
+
+    /** How people read it: {@code succeeded with failures}. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
     }
 
     /** A set as an SQL list of literals, {@code ('PENDING', 'RUNNING')}, for statements built once. */

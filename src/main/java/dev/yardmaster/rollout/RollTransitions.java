@@ -2,6 +2,7 @@ package dev.yardmaster.rollout;
 
 import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.core.YardmasterException;
+import dev.yardmaster.observability.Meters;
 import dev.yardmaster.rollout.store.RollStore;
 import dev.yardmaster.security.Actor;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -38,11 +39,13 @@ public class RollTransitions {
     private final EntityManager em;
     private final AuditLog audit;
     private final RollEvents events;
+    private final Meters meters;
 
-    RollTransitions(EntityManager em, AuditLog audit, RollEvents events) {
+    RollTransitions(EntityManager em, AuditLog audit, RollEvents events, Meters meters) {
         this.em = em;
         this.audit = audit;
         this.events = events;
+        this.meters = meters;
     }
 
     /** The roll, locked for this transaction (404 when there is none). */
@@ -65,7 +68,102 @@ public class RollTransitions {
         audit.record(audit.entry(actor, control.action).environment(locked.environment).packageName(locked.packageName)
                 .subject("roll " + locked.id).detail("from", before.name()).detail("to", control.to.name()));
         announce(locked);
+        if (control.to.isComplete()) {
+            meters.roll(control.to.name());
+        }
         return locked;
+    }
+
+    /**
+     * The runner's last move, in its own transaction: a running roll none of whose hosts is open
+     * ends SUCCEEDED when every host in scope runs the target, else SUCCEEDED_WITH_FAILURES
+     * ({@link RollOutcome}); audited with the counts and a chat line. Returns the status reached,
+     * or null when the roll did not move (fence moved on, no longer running, hosts still open).
+     */
+    public RollStatus conclude(long id, long fence) {
+        RollStatus reached = QuarkusTransaction.requiringNew().call(() -> {
+            Roll roll = lock(id);
+            if (roll.fence != fence || roll.status != RollStatus.RUNNING) {
+                return null;
+            }
+            RollOutcome outcome = RollOutcome.of(RollQueries.counts(id));
+            if (outcome.open() > 0) {
+                return null; // another pass (after a retry) will pick them up
+            }
+            set(roll, outcome.status(), outcome.reason());
+            recordEnd(roll, outcome, roll.status == RollStatus.SUCCEEDED ? "roll.succeeded" : "roll.succeeded-with-failures");
+            announce(roll);
+            return roll.status;
+        });
+        if (reached != null) {
+            meters.roll(reached.name());
+        }
+        return reached;
+    }
+
+    /**
+     * Halts a roll that may still be halted ({@link RollStatus#BUDGETED}) when {@code guard} says
+     * so, in its own transaction: the failure budget's check, and the one method a gate between
+     * batches calls ({@code guard} then returns {@code Move.to("gate … failed: …")}). Audited as
+     * {@code roll.halted}; with {@code onFailure: rollback} its rollback is due from the same commit
+     * ({@link Roll#rollbackDue}), so a console killed right after still starts it. A rollback roll
+     * that halts says so and is never rolled back itself. Returns whether the roll halted.
+     */
+    public boolean halt(long id, long fence, Function<Roll, Move> guard) {
+        boolean halted = QuarkusTransaction.requiringNew().call(() -> {
+            Roll roll = lock(id);
+            if (roll.fence != fence || !RollStatus.BUDGETED.contains(roll.status)) {
+                return false;
+            }
+            Move move = guard.apply(roll);
+            if (!move.go()) {
+                return false;
+            }
+            String reason = roll.rollbackOf == null ? move.reason()
+                    : "rollback of roll " + roll.rollbackOf + " halted: " + move.reason() + "; its hosts are left as they are";
+            set(roll, RollStatus.FAILED, reason);
+            roll.rollbackDue = roll.onFailure == RollPlan.OnFailure.rollback && roll.rollbackOf == null;
+            recordEnd(roll, RollOutcome.of(RollQueries.counts(id)), "roll.halted");
+            announce(roll);
+            return true;
+        });
+        if (halted) {
+            meters.roll(RollStatus.FAILED.name());
+        }
+        return halted;
+    }
+
+    /**
+     * The halted roll's rollback could not be started (nothing to go back to, a promotion that
+     * failed, another roll in the way): it is no longer due, and its reason and the audit log say why.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void rollbackNotStarted(Roll locked, String why) {
+        locked.rollbackDue = false;
+        locked.reason = (locked.reason == null ? "" : locked.reason + "; ") + "automatic rollback failed: " + why;
+        audit.record(audit.entry(Actor.system(), "roll.rollback-failed").outcome("failed").environment(locked.environment)
+                .packageName(locked.packageName).subject("roll " + locked.id).detail("reason", why)
+                .detail("text", "Roll " + locked.id + ": " + locked.packageName + " → " + locked.environment
+                        + " halted and could not be rolled back: " + why));
+        announce(locked);
+    }
+
+    /** The rollback roll of {@code locked} exists: it is no longer due (caller's transaction, which created it). */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void rollbackStarted(Roll locked, Roll rollback) {
+        locked.rollbackDue = false;
+        locked.reason = (locked.reason == null ? "" : locked.reason + "; ") + "rolling back: roll " + rollback.id;
+        announce(locked);
+    }
+
+    private void recordEnd(Roll roll, RollOutcome outcome, String action) {
+        // Outcome "succeeded": the recorded move happened (the console's live pages follow only those);
+        // how the roll went is its status and counts.
+        audit.record(audit.entry(Actor.system(), action)
+                .environment(roll.environment).packageName(roll.packageName).subject("roll " + roll.id)
+                .detail("status", roll.status.name()).detail("target", roll.targetEvr).detail("reason", roll.reason)
+                .detail("counts", outcome.json()).detail("onFailure", roll.onFailure.name())
+                .detail("rollbackOf", roll.rollbackOf).detail("text", RollOutcome.text(roll, outcome)));
     }
 
     /**
@@ -114,7 +212,9 @@ public class RollTransitions {
     /** Records a RollChanged event for the roll's current state (caller's transaction). */
     @Transactional(Transactional.TxType.MANDATORY)
     public void announce(Roll roll) {
-        events.record(roll.id, "RollChanged", RollStore.rollData(roll));
+        em.flush();
+        events.record(roll.id, "RollChanged", RollStore.rollData(roll, RollOutcome.of(RollQueries.counts(roll.id)).json(),
+                Roll.rolledBackBy(roll.id).orElse(null)));
     }
 
     private static void set(Roll roll, RollStatus to, String reason) {

@@ -170,6 +170,7 @@ public class Rolls {
         roll.idempotencyKey = key;
         roll.idempotencyPrincipal = key == null ? null : user.name();
         roll.requestHash = hash;
+        roll.onFailure = p.strategy().onFailure();
         try {
             roll.plan = json.writeValueAsString(p.strategy());
         } catch (JsonProcessingException e) {
@@ -204,7 +205,7 @@ public class Rolls {
         audit.record(audit.entry(actor, "roll.started").environment(roll.environment).packageName(roll.packageName)
                 .subject("roll " + roll.id).detail("target", roll.targetEvr).detail("hosts", p.hosts())
                 .detail("batches", p.batches().size()).detail("parallelism", p.strategy().parallelism())
-                .detail("failureBudget", p.strategy().failureBudget()));
+                .detail("failureBudget", p.strategy().failureBudget()).detail("onFailure", p.strategy().onFailure().name()));
         transitions.announce(roll);
         return new Started(roll, true);
     }
@@ -270,6 +271,11 @@ public class Rolls {
             throw YardmasterException.conflict("roll-in-progress", "Roll " + active.id + " of " + roll.packageName + " in "
                     + roll.environment + " is active; finish or cancel it first.");
         });
+        if (roll.rollbackDue || Roll.rolledBackBy(roll.id).isPresent()) {
+            throw YardmasterException.conflict("roll-rolled-back", "Roll " + roll.id + " was rolled back"
+                    + Roll.rolledBackBy(roll.id).map(r -> " by roll " + r).orElse(" (its rollback is starting)")
+                    + "; start a new roll instead of retrying it.");
+        }
         long failed = RollHost.count("rollId = ?1 and status in ?2", roll.id, HostStatus.RETRYABLE);
         if (failed == 0) {
             throw YardmasterException.conflict("nothing-to-retry", "Roll " + roll.id + " has no failed or unreachable hosts.");

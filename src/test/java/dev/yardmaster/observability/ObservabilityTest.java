@@ -24,10 +24,10 @@ import java.util.Map;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import org.jboss.logging.MDC;
 import org.jboss.logmanager.ExtHandler;
 import org.jboss.logmanager.ExtLogRecord;
 import org.jboss.logmanager.LogContext;
-import org.jboss.logging.MDC;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(ObservabilityTest.JsonLogs.class)
 @QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
-class ObservabilityTest {
+public class ObservabilityTest {
 
     /** Production logging: JSON on, as the Helm chart sets it; the fleet's repo server as the catalog's. */
     public static class JsonLogs implements QuarkusTestProfile {

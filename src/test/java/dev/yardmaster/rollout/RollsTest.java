@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.yardmaster.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -59,10 +60,8 @@ class RollsTest {
     }
 
     static JsonPath awaitComplete(long id) {
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            String status = roll(id).getString("status");
-            return List.of("SUCCEEDED", "FAILED", "CANCELED").contains(status);
-        });
+        // "complete" is RollStatus's rule, as the API states it.
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(300)).until(() -> roll(id).getBoolean("complete"));
         return roll(id);
     }
 
@@ -100,6 +99,10 @@ class RollsTest {
         assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
         assertThat(done.getInt("batchCount")).isEqualTo(3);
         assertThat(done.getInt("counts.SUCCEEDED")).isEqualTo(20);
+        assertThat(done.getMap("outcome")).containsEntry("succeeded", 20).containsEntry("failed", 0)
+                .containsEntry("unreachable", 0).containsEntry("skipped", 0);
+        assertThat(done.getBoolean("failure")).isFalse();
+        assertThat(endAudited(id, "roll.succeeded")).contains("\"status\": \"SUCCEEDED\"");
         Map<String, RollFleet.HostState> after = RollFleet.state();
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
             String address = RollFleet.address(n);
@@ -133,8 +136,30 @@ class RollsTest {
         assertThat((String) hosts.get("127.0.1.3").get("reason")).contains("update failed", "injected fault: yum-fail");
         assertThat(hosts.get("127.0.1.4").get("status")).isEqualTo("HOST_KEY_CHANGED");
         assertThat(hosts.get("127.0.1.5").get("status")).isEqualTo("UNHEALTHY");
-        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
+        // Five hosts do not run the target: never SUCCEEDED, whatever the budget allowed.
+        assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED_WITH_FAILURES");
+        assertThat(done.getString("label")).isEqualTo("succeeded with failures");
+        assertThat(done.getBoolean("failure")).isTrue();
         assertThat(done.getInt("counts.SUCCEEDED")).isEqualTo(15);
+        assertThat(done.getMap("outcome")).containsEntry("succeeded", 15).containsEntry("failed", 4)
+                .containsEntry("unreachable", 1).containsEntry("skipped", 0);
+        assertThat(done.getString("reason")).isEqualTo(
+                "5 of 20 hosts do not run the target (within the budget): 15 succeeded, 4 failed, 1 unreachable, 0 skipped");
+        // The last RollChanged event (what SSE sends and replays) says the same.
+        String event = (String) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select data from roll_event where roll_id = ?1 and type = 'RollChanged' order by id desc limit 1")
+                .setParameter(1, id).getSingleResult());
+        JsonPath changed = new JsonPath(event);
+        assertThat(changed.getString("status")).isEqualTo("SUCCEEDED_WITH_FAILURES");
+        assertThat(changed.getBoolean("complete")).isTrue();
+        assertThat(changed.getBoolean("failure")).isTrue();
+        assertThat(changed.getMap("outcome")).containsEntry("failed", 4).containsEntry("unreachable", 1);
+        // The audit event is what webhooks POST: counts and a chat line.
+        String audited = endAudited(id, "roll.succeeded-with-failures");
+        assertThat(audited).contains("\"failed\": 4", "\"unreachable\": 1",
+                "flingerator 1.1.0-1 → staging succeeded with failures (15 succeeded, 4 failed, 1 unreachable, 0 skipped)");
+        assertThat(registry.find(dev.yardmaster.observability.Meters.ROLLS).tag("outcome", "succeeded_with_failures").counter())
+                .isNotNull();
         assertThat(RollFleet.state().get(RollFleet.address(20)).installed()).isEqualTo("1.1.0-1");
     }
 
@@ -248,9 +273,13 @@ class RollsTest {
         page.waitForFunction("b => document.querySelector('#roll-counts [data-state=SUCCEEDED] .n').textContent !== b", before);
         page.waitForFunction("() => document.querySelectorAll('.cell').length === 20");
         browser.screenshot("roll-live");
-        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'", null,
+        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'succeeded'", null,
                 new Page.WaitForFunctionOptions().setTimeout(90_000));
         assertThat(page.textContent("#roll-counts [data-state=SUCCEEDED] .n")).isEqualTo("20");
+        // Complete, as RollStatus says through the event: the live marker goes; the outcome counts are the event's.
+        assertThat(page.getAttribute("#roll", "data-complete")).isEqualTo("true");
+        assertThat(page.getAttribute("#roll", "data-failure")).isEqualTo("false");
+        assertThat(page.textContent("#roll-outcome")).isEqualTo("20 succeeded · 0 failed · 0 unreachable · 0 skipped");
         page.click(".cell >> nth=0");
         page.waitForFunction("() => document.getElementById('host-log-text').textContent.includes('$ rpm -q flingerator')");
         browser.screenshot("roll-done");
@@ -396,6 +425,16 @@ class RollsTest {
         } finally {
             sql("delete from promotion where reason = 'rollback in RollsTest'");
         }
+    }
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    /** The details of the audit event that ended the roll, as JSON text. */
+    String endAudited(long id, String action) {
+        return (String) QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select details::text from audit_event where action = ?1 and subject = ?2").setParameter(1, action)
+                .setParameter(2, "roll " + id).getSingleResult());
     }
 
     void sql(String statement) {

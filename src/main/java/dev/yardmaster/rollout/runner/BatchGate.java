@@ -2,7 +2,6 @@ package dev.yardmaster.rollout.runner;
 
 import dev.yardmaster.observability.Prometheus;
 import dev.yardmaster.rollout.Gate;
-import dev.yardmaster.rollout.RollStatus;
 import dev.yardmaster.rollout.RollTransitions.Move;
 import dev.yardmaster.security.Actor;
 import java.util.LinkedHashMap;
@@ -74,7 +73,8 @@ final class BatchGate {
         }
         String said = verdict.said();
         String why = "gate failed " + after + ": " + said;
-        transitions.move(rollId, fence, RollStatus.BUDGETED, RollStatus.FAILED, r -> {
+        // halt, not a plain move: with onFailure rollback a failed gate rolls back like a spent budget.
+        transitions.halt(rollId, fence, r -> {
             transitions.record(r, "GateFailed", data);
             services.audit().record(services.audit().entry(Actor.system(), "roll.gate-failed").environment(r.environment)
                     .packageName(r.packageName).subject("roll " + r.id).outcome("failed").detail("batch", batch)

@@ -16,9 +16,4 @@ public record FailureBudget(int maxFailures, int maxUnreachable) {
         }
         return null;
     }
-
-    /** The reason a roll that got through all its hosts ends with: null when none failed. */
-    public static String within(long failedOrUnreachable) {
-        return failedOrUnreachable == 0 ? null : failedOrUnreachable + " hosts failed, within the budget";
-    }
 }

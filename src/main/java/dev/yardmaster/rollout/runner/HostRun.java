@@ -47,6 +47,11 @@ final class HostRun implements ScriptSession.Host {
         this.resumedFrom = host.step == Step.DONE ? Step.QUEUED : host.step;
     }
 
+    /** What this host goes to: its own target (a rollback roll's host), else the roll's. */
+    private String target() {
+        return host.targetEvr != null ? host.targetEvr : execution.snapshot().targetEvr;
+    }
+
     /** The host's status as last stored. */
     HostStatus status() {
         return host.status;
@@ -89,11 +94,12 @@ final class HostRun implements ScriptSession.Host {
     }
 
     private void steps(SshConnection c, Roll roll, RollPlan.Strategy s) throws SshFailure {
-        String target = roll.targetEvr;
+        String target = target();
         HostScript.AtTarget atTarget = atTarget(resumedFrom, host.fromEvr, target);
         var config = services.config();
         RemoteCommand install = RemoteCommand.fromTemplate(config.installCommand(), Map.of("package", roll.packageName, "evr", target));
-        boolean newest = execution.targetIsNewest();
+        // A host of a rollback roll with its own target (the build it ran before) installs it exactly.
+        boolean newest = target.equals(roll.targetEvr) && execution.targetIsNewest();
         RemoteCommand change = newest ? RemoteCommand.fromTemplate(config.updateCommand(), Map.of("package", roll.packageName)) : install;
         RemoteCommand restart = RemoteCommand.fromTemplate(config.restartCommand(), Map.of("service", host.service));
         RemoteCommand healthCommand = RemoteCommand.fromTemplate(config.healthCommand(), Map.of("service", host.service));
@@ -239,7 +245,7 @@ final class HostRun implements ScriptSession.Host {
     /** On this host's thread: the latest step reached, stored before anyone hears of it. */
     @Override
     public void reached(List<HostStep> steps) {
-        String target = execution.snapshot().targetEvr;
+        String target = target();
         String packageName = execution.snapshot().packageName;
         Step reachedNow = null;
         List<Consumer<RollStore.Change>> changes = new ArrayList<>();

@@ -407,7 +407,7 @@ final class RollExecution {
     }
 
     private void checkBudget(FailureBudget budget) {
-        services.transitions().move(rollId, fence, RollStatus.BUDGETED, RollStatus.FAILED, r -> {
+        services.transitions().halt(rollId, fence, r -> {
             long failed = RollHost.count("rollId = ?1 and status in ?2", rollId, HostStatus.FAILURE);
             long unreachable = RollHost.count("rollId = ?1 and status in ?2", rollId, HostStatus.UNREACHED);
             String why = budget.spent(failed, unreachable);
@@ -415,12 +415,21 @@ final class RollExecution {
         });
     }
 
+    /**
+     * Halts the roll with {@code reason}, as a spent budget does (and with {@code onFailure:
+     * rollback}, rolls it back): what a gate between batches calls when it fails. Fenced: false
+     * when this execution no longer holds the roll or the roll cannot halt any more (canceled,
+     * done). The batch loop stops at its next check.
+     */
+    boolean halt(String reason) {
+        if (!mayWrite()) {
+            return false;
+        }
+        return services.transitions().halt(rollId, fence, r -> Move.to(reason));
+    }
+
     private void finish() {
-        services.transitions().move(rollId, fence, EnumSet.of(RollStatus.RUNNING), RollStatus.SUCCEEDED, r -> {
-            if (RollHost.count("rollId = ?1 and status in ?2", rollId, HostStatus.OPEN) > 0) {
-                return Move.STAY; // another pass (after a retry) will pick them up
-            }
-            return Move.to(FailureBudget.within(RollHost.count("rollId = ?1 and status in ?2", rollId, HostStatus.RETRYABLE)));
-        });
+        // SUCCEEDED only when every host in scope runs the target, else SUCCEEDED_WITH_FAILURES (RollOutcome).
+        services.transitions().conclude(rollId, fence);
     }
 }

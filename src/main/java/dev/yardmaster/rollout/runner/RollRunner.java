@@ -1,13 +1,14 @@
 package dev.yardmaster.rollout.runner;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.observability.Meters;
 import dev.yardmaster.promotion.TargetBuilds;
-import dev.yardmaster.audit.AuditLog;
 import dev.yardmaster.rollout.RollChecks;
 import dev.yardmaster.rollout.RollConfig;
 import dev.yardmaster.rollout.RollTransitions;
+import dev.yardmaster.rollout.Rollbacks;
 import dev.yardmaster.rollout.store.Leases;
 import dev.yardmaster.rollout.store.RollStore;
 import dev.yardmaster.ssh.SshSessions;
@@ -44,6 +45,7 @@ public class RollRunner {
 
     private final RollConfig config;
     private final Leases leases;
+    private final Rollbacks rollbacks;
     private final RunnerServices services;
     private final String instanceId;
     private final Map<Long, RollExecution> executions = new ConcurrentHashMap<>();
@@ -55,9 +57,11 @@ public class RollRunner {
     private Thread loop;
 
     RollRunner(RollConfig config, SshSessions ssh, Inventory inventory, TargetBuilds targets, RollTransitions transitions,
-            RollStore store, Leases leases, ObjectMapper json, Meters meters, RollChecks checks, AuditLog audit) {
+            RollStore store, Leases leases, ObjectMapper json, Meters meters, RollChecks checks, AuditLog audit,
+            Rollbacks rollbacks) {
         this.config = config;
         this.leases = leases;
+        this.rollbacks = rollbacks;
         this.services = new RunnerServices(config, ssh, inventory, targets, transitions, store, leases, json, meters, checks, audit);
         String host;
         try {
@@ -152,6 +156,9 @@ public class RollRunner {
             try {
                 heartbeat();
                 if (running) {
+                    // A halted roll's rollback first (due from its halt's commit, so also after a crash): the linked roll
+                    // it creates is then claimed at once.
+                    rollbacks.startDue();
                     claim();
                 }
             } catch (RuntimeException e) {
@@ -226,7 +233,8 @@ public class RollRunner {
         }
         try {
             leases.release(execution.rollId(), execution.fence());
-            if (services.store().state(execution.rollId()).status().isActive() && running) {
+            // Still active: claim it again; halted: its rollback may be due.
+            if (running) {
                 wake();
             }
         } catch (RuntimeException e) {

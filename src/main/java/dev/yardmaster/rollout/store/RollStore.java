@@ -216,15 +216,21 @@ public class RollStore {
         em.createNativeQuery(EVENT).setParameter(1, rollId).setParameter(2, type).setParameter(3, data).getSingleResult();
     }
 
-    /** The RollChanged event's data: the one home of its shape. */
-    public static Map<String, Object> rollData(Roll roll) {
+    /** The RollChanged event's data: the one home of its shape ({@code outcome}: the hosts counted, see RollOutcome). */
+    public static Map<String, Object> rollData(Roll roll, Map<String, Object> outcome, Long rolledBackBy) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", roll.id);
         data.put("package", roll.packageName);
         data.put("environment", roll.environment);
         data.put("target", roll.targetEvr);
         data.put("status", roll.status.name());
+        data.put("label", roll.status.label());
         data.put("complete", roll.status.isComplete());
+        data.put("failure", roll.status.isFailure());
+        data.put("outcome", outcome);
+        data.put("onFailure", roll.onFailure.name());
+        data.put("rollbackOf", roll.rollbackOf);
+        data.put("rolledBackBy", rolledBackBy);
         data.put("reason", roll.reason);
         data.put("currentBatch", roll.currentBatch);
         data.put("batchCount", roll.batchCount);

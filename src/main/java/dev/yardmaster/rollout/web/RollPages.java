@@ -49,12 +49,12 @@ public class RollPages {
     /** The plan form as typed, shown back in the preview. */
     public record PlanForm(String packageName, String environment, String target, String nodeType, String tag, String names,
             String canary, String canaryDelay, String batchSize, String parallelism, String pauseBetweenBatches,
-            String failureBudget, String unreachableBudget) {
+            String failureBudget, String unreachableBudget, String onFailure) {
 
         RollPlan plan() {
             return new RollPlan(packageName, environment, target, nodeType, tag, names, integer("canary", canary), canaryDelay,
                     batchSize, integer("parallelism", parallelism), pauseBetweenBatches, failureBudget, unreachableBudget,
-                    null, null, null, null, null, null);
+                    null, null, null, null, null, null, onFailure);
         }
 
         private static Integer integer(String field, String text) {
@@ -134,9 +134,9 @@ public class RollPages {
             @FormParam("names") String names, @FormParam("canary") String canary, @FormParam("canaryDelay") String canaryDelay,
             @FormParam("batchSize") String batchSize, @FormParam("parallelism") String parallelism,
             @FormParam("pauseBetweenBatches") String pause, @FormParam("failureBudget") String failureBudget,
-            @FormParam("unreachableBudget") String unreachableBudget) {
+            @FormParam("unreachableBudget") String unreachableBudget, @FormParam("onFailure") String onFailure) {
         PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
-                parallelism, pause, failureBudget, unreachableBudget);
+                parallelism, pause, failureBudget, unreachableBudget, onFailure);
         return Templates.preview(form, rolls.preview(user, form.plan()), "form-" + UUID.randomUUID());
     }
 
@@ -153,9 +153,10 @@ public class RollPages {
             @FormParam("names") String names, @FormParam("canary") String canary, @FormParam("canaryDelay") String canaryDelay,
             @FormParam("batchSize") String batchSize, @FormParam("parallelism") String parallelism,
             @FormParam("pauseBetweenBatches") String pause, @FormParam("failureBudget") String failureBudget,
-            @FormParam("unreachableBudget") String unreachableBudget, @FormParam("idempotencyKey") String key) {
+            @FormParam("unreachableBudget") String unreachableBudget, @FormParam("onFailure") String onFailure,
+            @FormParam("idempotencyKey") String key) {
         PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
-                parallelism, pause, failureBudget, unreachableBudget);
+                parallelism, pause, failureBudget, unreachableBudget, onFailure);
         Rolls.Started started = rolls.start(user, user.actor(), form.plan(), key);
         Roll roll = started.roll();
         if (!started.created()) {
