@@ -60,9 +60,12 @@ ym_ensure_keycloak
 mkdir -p "$DIR"
 
 app=
+app_b=
 jstat_pid=
 cleanup() {
   [ -n "$jstat_pid" ] && kill "$jstat_pid" 2>/dev/null || true
+  [ -n "$app_b" ] && { kill "$app_b" 2>/dev/null; wait "$app_b" 2>/dev/null || true; }
+  app=${A_APP:-$app}
   [ -n "$app" ] && { kill "$app" 2>/dev/null; wait "$app" 2>/dev/null || true; }
   # BENCH_KEEP_FLEET=1 leaves the fleet up (and its logs in $DIR/fleet/log) to look into afterwards.
   [ -n "${BENCH_KEEP_FLEET:-}" ] || "$FLEET" down --dir "$FLEET_DIR" >/dev/null 2>&1 || true
@@ -87,27 +90,53 @@ FLEET_UP=$(since "$t")
 log "fleet up in $FLEET_UP s"
 
 log "starting Yardmaster on :$HTTP_PORT (database $DB, cleaned)"
-QUARKUS_HTTP_PORT=$HTTP_PORT QUARKUS_MANAGEMENT_PORT=$MANAGEMENT_PORT \
-QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$DB \
-QUARKUS_FLYWAY_CLEAN_AT_START=true QUARKUS_FLYWAY_CLEAN_DISABLED=false \
-YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=false \
-YARDMASTER_SSH_PRIVATE_KEY=$FLEET_DIR/keys/deploy YARDMASTER_SSH_KNOWN_HOSTS=$FLEET_DIR/known_hosts \
-YARDMASTER_SSH_USER=$USER_NAME YARDMASTER_INVENTORY_IMPORT_FILE=$FLEET_DIR/inventory.csv \
-${BENCH_UPDATE_COMMAND:+YARDMASTER_ROLLS_UPDATE_COMMAND=$BENCH_UPDATE_COMMAND} \
-QUARKUS_LOG_LEVEL=WARN \
-  "$JAVA_HOME/bin/java" -Xmx512m "${YM_JAVA_OPTS[@]}" ${BENCH_JAVA_OPTS:-} -jar "$APP_DIR/quarkus-run.jar" >"$DIR/yardmaster.log" 2>&1 &
-app=$!
-for _ in $(seq 1 240); do
-  curl -fsS "http://127.0.0.1:$MANAGEMENT_PORT/q/health/ready" >/dev/null 2>&1 && break
-  kill -0 $app 2>/dev/null || die "Yardmaster did not start: $(tail -20 "$DIR/yardmaster.log")"
-  sleep 0.5
-done
+# BENCH_UPDATE_COMMAND replaces Yardmaster's update command (yardmaster.rolls.update-command).
+[ -z "${BENCH_UPDATE_COMMAND:-}" ] || export YARDMASTER_ROLLS_UPDATE_COMMAND=$BENCH_UPDATE_COMMAND
+# start_app APP_DIR HTTP_PORT MANAGEMENT_PORT DB LOG: starts one console; its pid in STARTED.
+start_app() {
+  QUARKUS_HTTP_PORT=$2 QUARKUS_MANAGEMENT_PORT=$3 \
+  QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:5432/$4 \
+  QUARKUS_FLYWAY_CLEAN_AT_START=true QUARKUS_FLYWAY_CLEAN_DISABLED=false \
+  YARDMASTER_CATALOG_SCAN_INTERVAL=off YARDMASTER_CATALOG_WATCH=false \
+  YARDMASTER_SSH_PRIVATE_KEY=$FLEET_DIR/keys/deploy YARDMASTER_SSH_KNOWN_HOSTS=$FLEET_DIR/known_hosts \
+  YARDMASTER_SSH_USER=$USER_NAME YARDMASTER_INVENTORY_IMPORT_FILE=$FLEET_DIR/inventory.csv \
+  QUARKUS_LOG_LEVEL=WARN \
+    "$JAVA_HOME/bin/java" -Xmx512m "${YM_JAVA_OPTS[@]}" ${BENCH_JAVA_OPTS:-} -jar "$1/quarkus-run.jar" >"$5" 2>&1 &
+  STARTED=$!
+  for _ in $(seq 1 480); do
+    curl -fsS "http://127.0.0.1:$3/q/health/ready" >/dev/null 2>&1 && return 0
+    kill -0 $STARTED 2>/dev/null || die "Yardmaster did not start: $(tail -20 "$5")"
+    sleep 0.5
+  done
+  die "Yardmaster did not get ready in 240 s: $(tail -20 "$5")"
+}
+start_app "$APP_DIR" "$HTTP_PORT" "$MANAGEMENT_PORT" "$DB" "$DIR/yardmaster.log"
+app=$STARTED
+A_APP=$app A_DB=$DB A_BASE=$BASE
+# BENCH_APP_DIR_B: a second build (say, after a change; BENCH_APP_DIR the one before), on its
+# own ports and database, rolling the same fleet in the same rounds: tool "ymb".
+if [ -n "${BENCH_APP_DIR_B:-}" ]; then
+  B_DB=${DB}_b B_BASE=http://127.0.0.1:$((HTTP_PORT + 10))
+  ym_ensure_postgres "$B_DB"
+  log "starting the second build ($BENCH_APP_DIR_B) on :$((HTTP_PORT + 10)) (database $B_DB, cleaned)"
+  start_app "$BENCH_APP_DIR_B" $((HTTP_PORT + 10)) $((MANAGEMENT_PORT + 10)) "$B_DB" "$DIR/yardmaster-b.log"
+  app_b=$STARTED B_APP=$STARTED
+fi
+# Points api, psql_q and the CPU counters at console a or b.
+use_app() {
+  if [ "$1" = b ]; then app=$B_APP DB=$B_DB BASE=$B_BASE; else app=$A_APP DB=$A_DB BASE=$A_BASE; fi
+}
 token() {
   curl -fsS -d grant_type=client_credentials -d client_id=chatops-bot -d client_secret=chatops-bot-secret \
     http://127.0.0.1:8180/realms/yardmaster/protocol/openid-connect/token | jq -r .access_token
 }
 api() { local method=$1 path=$2; shift 2; curl -fsS -X "$method" -H "Authorization: Bearer $(token)" "$@" "$BASE$path"; }
 [ "$(api GET '/api/hosts?environment=staging' | jq length)" -eq "$HOSTS" ] || die "Yardmaster did not import $HOSTS hosts"
+if [ -n "${B_APP:-}" ]; then
+  use_app b
+  [ "$(api GET '/api/hosts?environment=staging' | jq length)" -eq "$HOSTS" ] || die "the second build did not import $HOSTS hosts"
+  use_app a
+fi
 
 # The same commands for every tool (Yardmaster also runs rpm -q before and after, and the health
 # check). The peer refreshes metadata as the loop it stands for does (`yum -y --refresh update`);
@@ -123,12 +152,16 @@ promote_new() {
   local file
   file=$("$FLEET" build-rpm --dir "$FLEET_DIR" flingerator 9.0.0 "$RELEASE" "yb: benchmark build $RELEASE")
   "$FLEET" promote --dir "$FLEET_DIR" staging "${file##*/}"
-  psql_q "update promotion set state = 'superseded', superseded_at = now() where state = 'applied' and package = 'flingerator';
+  local db keep=$DB
+  for db in "$A_DB" ${B_DB:+"$B_DB"}; do
+  DB=$db psql_q "update promotion set state = 'superseded', superseded_at = now() where state = 'applied' and package = 'flingerator';
     insert into build (file_name, package, version, release, arch, nevra, file_size, file_mtime)
       values ('${file##*/}', 'flingerator', '9.0.0', '$RELEASE', 'noarch', 'flingerator-$EVR.noarch', 1, now());
     insert into promotion (build_id, environment_id, package, state, reason, requested_by, applied_at)
       select b.id, e.id, 'flingerator', 'applied', 'benchmark', 'bench', now()
       from build b, environment e where b.file_name = '${file##*/}' and e.name = 'staging';"
+  done
+  DB=$keep
 }
 verify() {
   local behind
@@ -216,12 +249,21 @@ log "Yardmaster warm-up roll (the first after the start), parallelism 10 -> $EVR
 c=$(app_cpu); t=$(now); id=$(start_roll 10); await_roll "$id"; WALL[ym-first]=$(since "$t")
 CPU[ym-first]=$(awk -v a="$c" -v b="$(app_cpu)" 'BEGIN { printf "%.1f", b - a }'); verify "yardmaster warm-up"
 log "  ${WALL[ym-first]} s (roll $id; Yardmaster's JVM used ${CPU[ym-first]} CPU-s)"
+if [ -n "${B_APP:-}" ]; then
+  use_app b
+  promote_new
+  log "second build's warm-up roll, parallelism 10 -> $EVR"
+  c=$(app_cpu); t=$(now); id=$(start_roll 10); await_roll "$id"; WALL[ymb-first]=$(since "$t")
+  CPU[ymb-first]=$(minus "$c" "$(app_cpu)"); verify "second build warm-up"
+  log "  ${WALL[ymb-first]} s (roll $id; its JVM used ${CPU[ymb-first]} CPU-s)"
+  use_app a
+fi
 
 # A Yardmaster roll at parallelism P after a new promotion; its numbers go to WALL[ym-P-ROUND] etc.
 ym_run() {
-  local p=$1 key=ym-$1-$2 f c g t id
+  local p=$1 key=${3:-ym}-$1-$2 f c g t id
   promote_new
-  log "Yardmaster roll, parallelism $p, $HOSTS hosts -> $EVR"
+  log "Yardmaster roll${3:+ ($3)}, parallelism $p, $HOSTS hosts -> $EVR"
   f=$(fleet_cpu); c=$(app_cpu); g=$(pg_cpu); t=$(now); id=$(start_roll "$p"); await_roll "$id"; WALL[$key]=$(since "$t")
   CPU[$key]=$(minus "$c" "$(app_cpu)"); PG[$key]=$(minus "$g" "$(pg_cpu)"); FLEETCPU[$key]=$(minus "$f" "$(fleet_cpu)")
   CLIENTCPU[$key]=$(awk -v a="${CPU[$key]}" -v b="${PG[$key]}" 'BEGIN { printf "%.1f", a + b }')
@@ -275,11 +317,13 @@ for p in $PARALLELISMS; do
     [ "$ROUNDS" -gt 1 ] && log "round $r of $ROUNDS at parallelism $p"
     tools=(ym pssh steps)
     [ -n "$YM_ONLY" ] && tools=(ym)
+    [ -n "${B_APP:-}" ] && tools=(ym pssh ymb steps)
     shift_by=$(( (r - 1) % ${#tools[@]} ))
     tools=("${tools[@]:$shift_by}" "${tools[@]:0:$shift_by}")
     for tool in "${tools[@]}"; do
       case $tool in
         ym) ym_run "$p" "$r" ;;
+        ymb) use_app b; ym_run "$p" "$r" ymb; use_app a ;;
         pssh) pssh_run pssh "$p" "$CMD" "" "$r" ;;
         # The same steps as a Yardmaster host (check, update, verify, restart, health): splits the
         # gap into what the extra steps cost the fleet and what Yardmaster itself costs.
@@ -288,8 +332,13 @@ for p in $PARALLELISMS; do
     done
     [ -z "$YM_ONLY" ] && RATIOS[pssh-$p]+=" $(ratio "${WALL[ym-$p-$r]}" "${WALL[pssh-$p-$r]}")" \
       && RATIOS[steps-$p]+=" $(ratio "${WALL[ym-$p-$r]}" "${WALL[steps-$p-$r]}")"
+    if [ -n "${B_APP:-}" ]; then
+      RATIOS[bpssh-$p]+=" $(ratio "${WALL[ymb-$p-$r]}" "${WALL[pssh-$p-$r]}")"
+      RATIOS[bsteps-$p]+=" $(ratio "${WALL[ymb-$p-$r]}" "${WALL[steps-$p-$r]}")"
+      RATIOS[ba-$p]+=" $(ratio "${WALL[ymb-$p-$r]}" "${WALL[ym-$p-$r]}")"
+    fi
   done
-  for tool in ym pssh steps; do
+  for tool in ym ymb pssh steps; do
     [ -n "$YM_ONLY" ] && [ "$tool" != ym ] && continue
     for m in WALL CPU PG FLEETCPU CLIENTCPU BUSY; do
       declare -n arr=$m
@@ -388,6 +437,14 @@ for p in $PARALLELISMS; do
   printf '               CPU-s, the fleet / the client side: Yardmaster %s / %s (JVM + PostgreSQL; slots busy %s) | parallel-ssh %s / %s | same steps %s / %s | ansible %s / %s\n' \
     "${FLEETCPU[ym-$p]}" "${CLIENTCPU[ym-$p]}" "${BUSY[ym-$p]}" "${FLEETCPU[pssh-$p]}" "${CLIENTCPU[pssh-$p]}" \
     "${FLEETCPU[steps-$p]}" "${CLIENTCPU[steps-$p]}" "${FLEETCPU[ansible-$p]:--}" "${CLIENTCPU[ansible-$p]:--}"
+  if [ -n "${B_APP:-}" ]; then
+    printf '               second build (%s): %7.1f s (JVM %s CPU-s, PostgreSQL %s CPU-s; the fleet %s CPU-s; slots busy %s) | /parallel-ssh %s | /same steps %s | /first build %s\n' \
+      "$BENCH_APP_DIR_B" "${WALL[ymb-$p]}" "${CPU[ymb-$p]}" "${PG[ymb-$p]}" "${FLEETCPU[ymb-$p]}" "${BUSY[ymb-$p]}" \
+      "$(median ${RATIOS[bpssh-$p]})" "$(median ${RATIOS[bsteps-$p]})" "$(median ${RATIOS[ba-$p]})"
+    line=
+    for r in $(seq 1 "$ROUNDS"); do line+=" | round $r: ${WALL[ymb-$p-$r]} s ($(ratio "${WALL[ymb-$p-$r]}" "${WALL[pssh-$p-$r]}"), $(ratio "${WALL[ymb-$p-$r]}" "${WALL[steps-$p-$r]}"))"; done
+    echo "               second build$line"
+  fi
 done
 p1=${PARALLELISMS%% *}
 printf 'first roll after the start (parallelism 10): Yardmaster %.1f s (JVM %s CPU-s), %s x parallel-ssh -p %s\n' \
