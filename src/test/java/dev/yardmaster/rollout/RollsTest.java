@@ -116,6 +116,13 @@ class RollsTest {
         String log = given().auth().oauth2(ALICE).get("/api/rolls/" + id + "/hosts/" + hostsByName(id).get("127.0.1.1").get("id") + "/log")
                 .then().statusCode(200).extract().jsonPath().getString("log");
         assertThat(log).contains("$ sudo -n yum -y --refresh install flingerator-1.2.0-1", "$ sudo -n systemctl restart flingerator");
+        // VERIFY is stored with the host's next write, not in one of its own (HostRun): five
+        // writes per host where there were six, the same steps in order.
+        @SuppressWarnings("unchecked")
+        List<String> stored = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select data::json->>'step' from roll_event where roll_id = ?1 and type = 'HostChanged'"
+                        + " and data::json->>'name' = '127.0.1.1' order by id").setParameter(1, id).getResultList());
+        assertThat(stored).containsExactly("CONNECT", "UPDATE", "RESTART", "HEALTH", "DONE");
     }
 
     @Test
