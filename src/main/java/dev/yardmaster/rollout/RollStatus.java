@@ -36,8 +36,8 @@ public enum RollStatus {
     public static final Set<RollStatus> RETRYABLE = TERMINAL;
     /** Ended with hosts off the target: shown and announced as a failure (amber or red, never green). */
     public static final Set<RollStatus> FAILURE = Collections.unmodifiableSet(EnumSet.of(SUCCEEDED_WITH_FAILURES, FAILED));
-    /** The failure budget may still halt it. */
-    public static final Set<RollStatus> BUDGETED = Collections.unmodifiableSet(EnumSet.of(RUNNING, PAUSED));
+    /** A failing gate (after the canary, while it waits, or after a batch) or a spent budget may still halt it. */
+    public static final Set<RollStatus> HALTABLE = Collections.unmodifiableSet(EnumSet.of(RUNNING, WAITING, PAUSED));
 
     public boolean isActive() {
         return ACTIVE.contains(this);

@@ -102,7 +102,7 @@ public class RollTransitions {
     }
 
     /**
-     * Halts a roll that may still be halted ({@link RollStatus#BUDGETED}) when {@code guard} says
+     * Halts a roll that may still be halted ({@link RollStatus#HALTABLE}) when {@code guard} says
      * so, in its own transaction: the failure budget's check, and the one method a gate between
      * batches calls ({@code guard} then returns {@code Move.to("gate … failed: …")}). Audited as
      * {@code roll.halted}; with {@code onFailure: rollback} its rollback is due from the same commit
@@ -112,7 +112,7 @@ public class RollTransitions {
     public boolean halt(long id, long fence, Function<Roll, Move> guard) {
         boolean halted = QuarkusTransaction.requiringNew().call(() -> {
             Roll roll = lock(id);
-            if (roll.fence != fence || !RollStatus.BUDGETED.contains(roll.status)) {
+            if (roll.fence != fence || !RollStatus.HALTABLE.contains(roll.status)) {
                 return false;
             }
             Move move = guard.apply(roll);
