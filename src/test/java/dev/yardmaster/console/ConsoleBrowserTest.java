@@ -174,7 +174,7 @@ class ConsoleBrowserTest {
         assertThat(page.textContent(".lead")).startsWith("1 host in 1 batch,");
         assertThat(page.textContent(".batches")).contains("(1 host)");
         page.navigate(base + "rolls/" + rollId);
-        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'");
+        page.waitForFunction("() => document.getElementById('roll-status').dataset.status === 'SUCCEEDED'");
         assertThat(page.evaluate("() => getComputedStyle(document.getElementById('roll-live')).display")).isEqualTo("none");
         assertThat(page.textContent("main")).doesNotContain("run by").doesNotContainPattern("vm/\\d+/");
     }

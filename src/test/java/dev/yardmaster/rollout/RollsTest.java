@@ -248,7 +248,7 @@ class RollsTest {
         page.waitForFunction("b => document.querySelector('#roll-counts [data-state=SUCCEEDED] .n').textContent !== b", before);
         page.waitForFunction("() => document.querySelectorAll('.cell').length === 20");
         browser.screenshot("roll-live");
-        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'", null,
+        page.waitForFunction("() => document.getElementById('roll-status').dataset.status === 'SUCCEEDED'", null,
                 new Page.WaitForFunctionOptions().setTimeout(90_000));
         assertThat(page.textContent("#roll-counts [data-state=SUCCEEDED] .n")).isEqualTo("20");
         page.click(".cell >> nth=0");
