@@ -56,8 +56,13 @@ if (head) {
     if (controls) {
       controls.dataset.status = status;
       let any = false;
+      // Retry only while a host is retryable (failure or unreachable): otherwise it could only fail.
+      const retryable = Array.from(hosts.values()).some((h) => ["failure", "unreachable"].includes(info(h.status).kind));
       controls.querySelectorAll<HTMLFormElement>("form[data-from]").forEach((form) => {
-        form.hidden = !(form.dataset.from ?? "").split(" ").includes(status);
+        const needs = form.hasAttribute("data-needs-retryable");
+        // Until the hosts are loaded, the server's first answer stands for retry.
+        const allowed = (form.dataset.from ?? "").split(" ").includes(status) && (!needs || (hosts.size === 0 ? !form.hidden : retryable));
+        form.hidden = !allowed;
         any ||= !form.hidden;
       });
       const none = controls.querySelector<HTMLElement>(".controls-none");
@@ -84,7 +89,10 @@ if (head) {
       cell.title = words;
       cell.setAttribute("aria-label", words);
     }
-    if (pending.length > 0) triage?.changed();
+    if (pending.length > 0) {
+      triage?.changed();
+      drawStatus();
+    }
     // For measurements (RollTriageBrowserTest prints it at 2,000 hosts): when every host was first drawn.
     if (total > 0 && hosts.size === total && performance.getEntriesByName("roll-hosts-drawn").length === 0) {
       performance.mark("roll-hosts-drawn");

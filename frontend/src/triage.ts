@@ -19,6 +19,7 @@ export class Triage {
   private shown = PAGE;
   private timer: number | undefined;
   private loaded = false;
+  private readonly minutes = new Map<string, string>();
 
   constructor(
     root: HTMLElement,
@@ -49,7 +50,12 @@ export class Triage {
 
   /** Hosts changed: redraw soon (coalesced, so a busy roll costs one redraw per 250 ms). */
   changed(): void {
-    this.loaded = true;
+    if (!this.loaded) {
+      // The first list is drawn at once; later changes are coalesced.
+      this.loaded = true;
+      this.render();
+      return;
+    }
     if (this.timer === undefined) {
       this.timer = window.setTimeout(() => {
         this.timer = undefined;
@@ -142,7 +148,14 @@ export class Triage {
       const time = document.createElement("time");
       time.dateTime = at;
       const date = new Date(at);
-      time.textContent = absoluteTime(date);
+      // One formatter call per distinct minute: 2,000 hosts finish within a few minutes.
+      const minute = at.slice(0, 16);
+      let text = this.minutes.get(minute);
+      if (text === undefined) {
+        text = absoluteTime(date);
+        this.minutes.set(minute, text);
+      }
+      time.textContent = text;
       time.title = relativeTime(date, now);
       const td = cell(time, "when");
       if (h.startedAt && h.finishedAt) {

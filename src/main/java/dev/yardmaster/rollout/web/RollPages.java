@@ -225,8 +225,9 @@ public class RollPages {
         Roll roll = queries.require(id);
         List<Integer> batches = IntStream.range(0, roll.batchCount).boxed().toList();
         boolean canControl = user.has(environments.roleToChange(environments.require(roll.environment)));
-        return Templates.roll(queries.get(id), batches, queries.lastEventId(id), canControl,
-                RollWords.said(roll.status, roll.reason), RollWords.Controls.of(roll.status),
+        RollView view = queries.get(id);
+        return Templates.roll(view, batches, queries.lastEventId(id), canControl,
+                RollWords.said(roll.status, roll.reason), RollWords.Controls.of(roll.status, RollWords.retryable(view.counts())),
                 RunningTime.of(roll, OffsetDateTime.now(ZoneOffset.UTC)), RollWords.hostStates(), List.of(Step.values()),
                 json(RollWords.rollStates()), json(RollWords.hostStates()));
     }

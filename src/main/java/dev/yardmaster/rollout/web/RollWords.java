@@ -98,13 +98,29 @@ final class RollWords {
         }
     }
 
-    /** The roll's controls as the page offers them; {@code none}: nothing can be done to it now. */
+    /**
+     * The roll's controls as the page offers them; {@code none}: nothing can be done to it now.
+     * Retry shows only while some host is retryable: on a roll without one it could only fail
+     * (409 nothing-to-retry). rolls.ts applies the same two conditions to live changes.
+     */
     record Controls(Control pause, Control resume, Control proceed, Control cancel, Control retry, boolean none) {
-        static Controls of(RollStatus now) {
-            return new Controls(Control.of(RollControl.PAUSE, now), Control.of(RollControl.RESUME, now),
-                    Control.of(RollControl.CONTINUE, now), Control.of(RollControl.CANCEL, now), Control.of(RollControl.RETRY, now),
-                    Arrays.stream(RollControl.values()).noneMatch(c -> c.allows(now)));
+        static Controls of(RollStatus now, long retryableHosts) {
+            Control retry = Control.of(RollControl.RETRY, now);
+            if (retryableHosts == 0) {
+                retry = new Control(retry.from(), false);
+            }
+            Control pause = Control.of(RollControl.PAUSE, now);
+            Control resume = Control.of(RollControl.RESUME, now);
+            Control proceed = Control.of(RollControl.CONTINUE, now);
+            Control cancel = Control.of(RollControl.CANCEL, now);
+            return new Controls(pause, resume, proceed, cancel, retry,
+                    !(pause.allowed() || resume.allowed() || proceed.allowed() || cancel.allowed() || retry.allowed()));
         }
+    }
+
+    /** How many of a roll's hosts "retry" would run again (HostStatus.RETRYABLE), from its counts. */
+    static long retryable(Map<HostStatus, Long> counts) {
+        return counts.entrySet().stream().filter(e -> e.getKey().isRetryable()).mapToLong(Map.Entry::getValue).sum();
     }
 
     /** What the page says after a person's control took effect, as a plain sentence. */

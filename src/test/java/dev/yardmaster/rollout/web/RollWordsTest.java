@@ -44,10 +44,13 @@ class RollWordsTest {
 
     @Test
     void controlsFollowRollControlsEdges() {
-        RollWords.Controls finished = RollWords.Controls.of(RollStatus.SUCCEEDED);
-        assertThat(finished.pause().allowed()).isFalse();
-        assertThat(finished.retry().allowed()).isTrue();
-        RollWords.Controls waiting = RollWords.Controls.of(RollStatus.WAITING);
+        RollWords.Controls failed = RollWords.Controls.of(RollStatus.FAILED, 2);
+        assertThat(failed.pause().allowed()).isFalse();
+        assertThat(failed.retry().allowed()).isTrue();
+        RollWords.Controls clean = RollWords.Controls.of(RollStatus.SUCCEEDED, 0);
+        assertThat(clean.retry().allowed()).as("nothing to retry: no button that can only fail").isFalse();
+        assertThat(clean.none()).isTrue();
+        RollWords.Controls waiting = RollWords.Controls.of(RollStatus.WAITING, 0);
         assertThat(waiting.proceed().allowed()).isTrue();
         assertThat(waiting.resume().allowed()).isFalse();
         assertThat(waiting.cancel().from()).contains("PAUSED");
