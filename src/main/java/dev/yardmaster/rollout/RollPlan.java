@@ -128,36 +128,81 @@ public record RollPlan(
         }
     }
 
+    /**
+     * The plan checked field by field; every field that is wrong is named, not only the first
+     * (a person fixing a form fixes them all at once). Refuses with {@link Invalid}.
+     */
     public Strategy validated(RollConfig defaults) {
-        String pkg = require("package", packageName, Names.PACKAGE, "a package name like flingerator");
-        String env = require("environment", environment, Names.ENVIRONMENT, "an environment name");
-        String type = optional("nodeType", nodeType, Names.NODE_TYPE, "a node type");
-        String t = optional("tag", tag, Names.TAG, "a tag");
-        String glob = optional("names", names, Pattern.compile("[A-Za-z0-9.*?-]{1,253}(,[A-Za-z0-9.*?-]{1,253})*"),
-                "a name glob like web-* or a comma-separated list of them");
-        if (glob != null && glob.length() > MAX_NAMES) {
-            throw bad("names", "names is longer than " + MAX_NAMES + " characters; use a glob.");
-        }
+        List<Bad> found = new ArrayList<>();
+        String pkg = check(found, () -> require("package", packageName, Names.PACKAGE, "a package name like flingerator"));
+        String env = check(found, () -> require("environment", environment, Names.ENVIRONMENT, "an environment name"));
+        check(found, this::validatedTarget);
+        String type = check(found, () -> optional("nodeType", nodeType, Names.NODE_TYPE, "a node type"));
+        String t = check(found, () -> optional("tag", tag, Names.TAG, "a tag"));
+        String glob = check(found, () -> {
+            String g = optional("names", names, Pattern.compile("[A-Za-z0-9.*?-]{1,253}(,[A-Za-z0-9.*?-]{1,253})*"),
+                    "a name glob like web-* or a comma-separated list of them");
+            if (g != null && g.length() > MAX_NAMES) {
+                throw bad("names", "names is longer than " + MAX_NAMES + " characters; use a glob.");
+            }
+            return g;
+        });
         int can = canary == null ? defaults.canary() : canary;
         if (can < 0 || can > 1000) {
-            throw bad("canary", "canary must be between 0 and 1000 hosts.");
+            found.add(bad("canary", "canary must be between 0 and 1000 hosts."));
         }
         int par = parallelism == null ? defaults.parallelism() : parallelism;
         if (par < 1 || par > defaults.maxParallelism()) {
-            throw bad("parallelism", "parallelism must be between 1 and " + defaults.maxParallelism() + ".");
+            found.add(bad("parallelism", "parallelism must be between 1 and " + defaults.maxParallelism() + "."));
         }
-        String batch = amountText("batchSize", batchSize, defaults.batchSize(), true);
-        String failures = amountText("failureBudget", failureBudget, defaults.failureBudget(), false);
-        String unreachable = amountText("unreachableBudget", unreachableBudget, defaults.unreachableBudget(), false);
-        Duration delay = canaryDelay == null || canaryDelay.isBlank() ? null : duration("canaryDelay", canaryDelay);
-        return new Strategy(pkg, env, type, t, glob, can, delay, batch, par,
-                pauseBetweenBatches == null ? Duration.ZERO : duration("pauseBetweenBatches", pauseBetweenBatches),
-                failures, unreachable,
-                timeout("connectTimeout", connectTimeout, defaults.connectTimeout()),
-                timeout("updateTimeout", updateTimeout, defaults.updateTimeout()),
-                timeout("restartTimeout", restartTimeout, defaults.restartTimeout()),
-                timeout("healthTimeout", healthTimeout, defaults.healthTimeout()),
-                health == null ? null : health(health), gate == null ? null : gate(gate), onFailure(env, defaults));
+        String batch = check(found, () -> amountText("batchSize", batchSize, defaults.batchSize(), true));
+        String failures = check(found, () -> amountText("failureBudget", failureBudget, defaults.failureBudget(), false));
+        String unreachable = check(found, () -> amountText("unreachableBudget", unreachableBudget, defaults.unreachableBudget(), false));
+        Duration delay = check(found, () -> canaryDelay == null || canaryDelay.isBlank() ? null : duration("canaryDelay", canaryDelay));
+        Duration pause = check(found, () -> pauseBetweenBatches == null || pauseBetweenBatches.isBlank() ? Duration.ZERO
+                : duration("pauseBetweenBatches", pauseBetweenBatches));
+        Duration connect = check(found, () -> timeout("connectTimeout", connectTimeout, defaults.connectTimeout()));
+        Duration update = check(found, () -> timeout("updateTimeout", updateTimeout, defaults.updateTimeout()));
+        Duration restart = check(found, () -> timeout("restartTimeout", restartTimeout, defaults.restartTimeout()));
+        Duration healthWait = check(found, () -> timeout("healthTimeout", healthTimeout, defaults.healthTimeout()));
+        HttpCheck http = check(found, () -> this.health == null ? null : health(this.health));
+        Gate between = check(found, () -> this.gate == null ? null : gate(this.gate));
+        OnFailure policy = check(found, () -> onFailure(env, defaults));
+        if (!found.isEmpty()) {
+            throw new Invalid(found);
+        }
+        return new Strategy(pkg, env, type, t, glob, can, delay, batch, par, pause, failures, unreachable, connect, update,
+                restart, healthWait, http, between, policy);
+    }
+
+    /**
+     * A plan with one or more wrong fields: 400 {@code bad-roll-plan}; {@code field} names the
+     * first (as before), {@code errors} every one as {@code {field, message}}.
+     */
+    public static final class Invalid extends YardmasterException {
+        private final List<String> messages;
+
+        Invalid(List<Bad> found) {
+            super(400, "bad-roll-plan", "Bad request",
+                    String.join(" ", found.stream().map(YardmasterException::getMessage).toList()),
+                    Map.of("field", found.get(0).field, "errors", found.stream()
+                            .map(e -> Map.of("field", e.field, "message", e.getMessage())).toList()));
+            this.messages = found.stream().map(YardmasterException::getMessage).toList();
+        }
+
+        /** Each wrong field's sentence, in the form's order. */
+        public List<String> messages() {
+            return messages;
+        }
+    }
+
+    private static <T> T check(List<Bad> found, java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (Bad e) {
+            found.add(e);
+            return null;
+        }
     }
 
     private static HttpCheck health(HealthPlan h) {
@@ -184,7 +229,7 @@ public record RollPlan(
 
     private OnFailure onFailure(String env, RollConfig defaults) {
         if (onFailure == null || onFailure.isBlank()) {
-            return defaults.onFailureIn().getOrDefault(env, defaults.onFailure());
+            return env == null ? defaults.onFailure() : defaults.onFailureIn().getOrDefault(env, defaults.onFailure());
         }
         try {
             return OnFailure.valueOf(onFailure.strip());
@@ -256,7 +301,17 @@ public record RollPlan(
         };
     }
 
-    private static YardmasterException bad(String field, String message) {
-        return new YardmasterException(400, "bad-roll-plan", "Bad request", message, Map.of("field", field));
+    private static Bad bad(String field, String message) {
+        return new Bad(field, message);
+    }
+
+    /** One wrong field. */
+    private static final class Bad extends YardmasterException {
+        final String field;
+
+        Bad(String field, String message) {
+            super(400, "bad-roll-plan", "Bad request", message, Map.of("field", field));
+            this.field = field;
+        }
     }
 }

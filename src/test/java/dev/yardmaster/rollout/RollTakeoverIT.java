@@ -113,7 +113,7 @@ class RollTakeoverIT {
         String survivorId = rig.call(survivor, "GET", "/api/rolls/" + id, token, null).path("leaseOwner").asText();
 
         // The page, still loaded since before the kill, ends with the whole roll done.
-        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'SUCCEEDED'", null,
+        page.waitForFunction("() => document.getElementById('roll-status').dataset.status === 'SUCCEEDED'", null,
                 new Page.WaitForFunctionOptions().setTimeout(180_000));
         page.waitForFunction("n => document.querySelector('#roll-counts [data-state=SUCCEEDED] .n').textContent === String(n)", HOSTS);
         page.waitForFunction("() => document.getElementById('roll-eta').textContent === 'done'");

@@ -280,7 +280,7 @@ class RollsTest {
         page.waitForFunction("b => document.querySelector('#roll-counts [data-state=SUCCEEDED] .n').textContent !== b", before);
         page.waitForFunction("() => document.querySelectorAll('.cell').length === 20");
         browser.screenshot("roll-live");
-        page.waitForFunction("() => document.getElementById('roll-status').textContent === 'succeeded'", null,
+        page.waitForFunction("() => document.getElementById('roll-status').dataset.status === 'SUCCEEDED'", null,
                 new Page.WaitForFunctionOptions().setTimeout(90_000));
         assertThat(page.textContent("#roll-counts [data-state=SUCCEEDED] .n")).isEqualTo("20");
         // Complete, as RollStatus says through the event: the live marker goes; the outcome counts are the event's.

@@ -1,16 +1,20 @@
 package dev.yardmaster.rollout.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.core.Names;
 import dev.yardmaster.core.YardmasterException;
 import dev.yardmaster.environment.Environment;
 import dev.yardmaster.environment.Environments;
 import dev.yardmaster.rollout.Roll;
 import dev.yardmaster.rollout.RollPlan;
 import dev.yardmaster.rollout.RollQueries.HostLog;
-import dev.yardmaster.rollout.RollQueries.HostView;
 import dev.yardmaster.rollout.RollQueries.RollView;
 import dev.yardmaster.rollout.RollQueries;
 import dev.yardmaster.rollout.RollStream;
 import dev.yardmaster.rollout.Rolls;
+import dev.yardmaster.rollout.RunningTime;
+import dev.yardmaster.rollout.Step;
 import dev.yardmaster.rollout.runner.RollRunner;
 import dev.yardmaster.security.CurrentUser;
 import dev.yardmaster.security.Roles;
@@ -35,6 +39,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,31 +58,48 @@ public class RollPages {
             String canary, String canaryDelay, String batchSize, String parallelism, String pauseBetweenBatches,
             String failureBudget, String unreachableBudget, String onFailure) {
 
+        /** The form as first shown: the defaults a person usually keeps, and what a link pre-filled. */
+        static PlanForm fresh(String packageName, String environment, String names) {
+            return new PlanForm(packageName, environment, "", "", "", names, "1", "", "25%", "10", "0s", "0", "0", "");
+        }
+
+        /** The plan; a count that is not a number is left to the default here and named by {@link #numberErrors}. */
         RollPlan plan() {
-            return new RollPlan(packageName, environment, target, nodeType, tag, names, integer("canary", canary), canaryDelay,
-                    batchSize, integer("parallelism", parallelism), pauseBetweenBatches, failureBudget, unreachableBudget,
+            return new RollPlan(packageName, environment, target, nodeType, tag, names, integer(canary), canaryDelay,
+                    batchSize, integer(parallelism), pauseBetweenBatches, failureBudget, unreachableBudget,
                     null, null, null, null, null, null, onFailure);
         }
 
-        private static Integer integer(String field, String text) {
-            if (text == null || text.isBlank()) {
-                return null;
+        /** The counts typed that are not whole numbers, one sentence each. */
+        List<String> numberErrors() {
+            List<String> errors = new ArrayList<>();
+            if (integer(canary) == null && !blank(canary)) {
+                errors.add("canary: '" + Names.printable(canary) + "' is not a whole number of hosts.");
             }
-            if (!text.strip().matches("[0-9]{1,4}")) {
-                throw new YardmasterException(400, "bad-roll-plan", "Bad request", field + " must be a whole number.",
-                        Map.of("field", field));
+            if (integer(parallelism) == null && !blank(parallelism)) {
+                errors.add("parallelism: '" + Names.printable(parallelism) + "' is not a whole number.");
             }
-            return Integer.valueOf(text.strip());
+            return errors;
+        }
+
+        private static boolean blank(String text) {
+            return text == null || text.isBlank();
+        }
+
+        private static Integer integer(String text) {
+            return blank(text) || !text.strip().matches("[0-9]{1,4}") ? null : Integer.valueOf(text.strip());
         }
     }
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance list(List<RollView> rolls, List<String> environments, Prefill prefill);
+        static native TemplateInstance list(List<RollView> rolls, List<String> environments, PlanForm form, List<String> errors);
 
         static native TemplateInstance preview(PlanForm form, Rolls.Preview preview, String formKey);
 
-        static native TemplateInstance roll(RollView roll, List<Integer> batches, long lastEventId, boolean canControl);
+        static native TemplateInstance roll(RollView roll, List<Integer> batches, long lastEventId, boolean canControl,
+                RollWords.Said said, RollWords.Controls controls, RunningTime running, List<RollWords.HostState> hostStates,
+                List<Step> steps, String rollStatesJson, String hostStatesJson);
     }
 
     private final Rolls rolls;
@@ -85,9 +109,11 @@ public class RollPages {
     private final CurrentUser user;
     private final Flash flash;
     private final Environments environments;
+    private final ObjectMapper json;
 
     RollPages(Rolls rolls, RollQueries queries, RollStream stream, RollRunner runner, CurrentUser user, Flash flash,
-            Environments environments) {
+            Environments environments, ObjectMapper json) {
+        this.json = json;
         this.rolls = rolls;
         this.queries = queries;
         this.stream = stream;
@@ -97,16 +123,22 @@ public class RollPages {
         this.environments = environments;
     }
 
-    /** What a link (e.g. the drift page's "roll to fix") puts into the plan form; shown back, never trusted. */
-    public record Prefill(String packageName, String environment, String names) {
-    }
-
+    /** The list with the plan form; a link (e.g. the drift page's "roll to fix") may pre-fill it: shown back, never trusted. */
     @GET
     @Transactional
     public TemplateInstance list(@QueryParam("package") String packageName, @QueryParam("environment") String environment,
             @QueryParam("names") String names) {
+        return list(PlanForm.fresh(clip(packageName, 100), clip(environment, 32), clip(names, RollPlan.MAX_NAMES)), List.of());
+    }
+
+    private TemplateInstance list(PlanForm form, List<String> errors) {
         return Templates.list(queries.newestFirst(100), Environment.inLifecycleOrder().stream().map(e -> e.name).toList(),
-                new Prefill(clip(packageName, 100), clip(environment, 32), clip(names, RollPlan.MAX_NAMES)));
+                form, errors);
+    }
+
+    /** The list again with the form as typed and every reason it was refused (status of the refusal). */
+    private Response refused(PlanForm form, List<String> errors, int status) {
+        return Response.status(status).type(MediaType.TEXT_HTML).entity(list(form, errors)).build();
     }
 
     /**
@@ -129,7 +161,7 @@ public class RollPages {
     @Path("/preview")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @RolesAllowed(Roles.DEPLOYER)
-    public TemplateInstance preview(@FormParam("package") String packageName, @FormParam("environment") String environment,
+    public Response preview(@FormParam("package") String packageName, @FormParam("environment") String environment,
             @FormParam("target") String target, @FormParam("nodeType") String nodeType, @FormParam("tag") String tag,
             @FormParam("names") String names, @FormParam("canary") String canary, @FormParam("canaryDelay") String canaryDelay,
             @FormParam("batchSize") String batchSize, @FormParam("parallelism") String parallelism,
@@ -137,7 +169,20 @@ public class RollPages {
             @FormParam("unreachableBudget") String unreachableBudget, @FormParam("onFailure") String onFailure) {
         PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
                 parallelism, pause, failureBudget, unreachableBudget, onFailure);
-        return Templates.preview(form, rolls.preview(user, form.plan()), "form-" + UUID.randomUUID());
+        List<String> errors = new ArrayList<>(form.numberErrors());
+        int status = 400;
+        try {
+            Rolls.Preview preview = rolls.preview(user, form.plan());
+            if (errors.isEmpty()) {
+                return Response.ok(Templates.preview(form, preview, "form-" + UUID.randomUUID())).type(MediaType.TEXT_HTML).build();
+            }
+        } catch (RollPlan.Invalid invalid) {
+            errors.addAll(invalid.messages());
+        } catch (YardmasterException refused) {
+            errors.add(refused.getMessage());
+            status = errors.size() == 1 ? refused.status() : 400;
+        }
+        return refused(form, errors, status);
     }
 
     /**
@@ -157,7 +202,14 @@ public class RollPages {
             @FormParam("idempotencyKey") String key) {
         PlanForm form = new PlanForm(packageName, environment, target, nodeType, tag, names, canary, canaryDelay, batchSize,
                 parallelism, pause, failureBudget, unreachableBudget, onFailure);
-        Rolls.Started started = rolls.start(user, user.actor(), form.plan(), key);
+        Rolls.Started started;
+        try {
+            started = rolls.start(user, user.actor(), form.plan(), key);
+        } catch (RollPlan.Invalid invalid) {
+            return refused(form, invalid.messages(), 400);
+        } catch (YardmasterException refused) {
+            return refused(form, List.of(refused.getMessage()), refused.status());
+        }
         Roll roll = started.roll();
         if (!started.created()) {
             return flash.redirect("/rolls/" + roll.id, "This form already started roll " + roll.id + " (now "
@@ -174,7 +226,19 @@ public class RollPages {
         Roll roll = queries.require(id);
         List<Integer> batches = IntStream.range(0, roll.batchCount).boxed().toList();
         boolean canControl = user.has(environments.roleToChange(environments.require(roll.environment)));
-        return Templates.roll(queries.get(id), batches, queries.lastEventId(id), canControl);
+        RollView view = queries.get(id);
+        return Templates.roll(view, batches, queries.lastEventId(id), canControl,
+                RollWords.said(roll.status, roll.reason), RollWords.Controls.of(roll.status, RollWords.retryable(view.counts())),
+                RunningTime.of(roll, OffsetDateTime.now(ZoneOffset.UTC)), RollWords.hostStates(), List.of(Step.values()),
+                json(RollWords.rollStates()), json(RollWords.hostStates()));
+    }
+
+    private String json(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // The roll page's own data under /rolls: the browser's session cookie authenticates pages,
@@ -183,8 +247,8 @@ public class RollPages {
     @GET
     @Path("/{id}/hosts.json")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<HostView> hosts(@PathParam("id") long id) {
-        return queries.hosts(id, null);
+    public List<RollQueries.PageHost> hosts(@PathParam("id") long id) {
+        return queries.pageHosts(id);
     }
 
     @GET
@@ -217,6 +281,6 @@ public class RollPages {
             default -> rolls.retryFailed(user, actor, id);
         }
         runner.wake();
-        return flash.redirect("/rolls/" + id, "Roll " + id + ": " + action + " done.");
+        return flash.redirect("/rolls/" + id, RollWords.done(id, action));
     }
 }
