@@ -40,6 +40,9 @@ class HostScriptTest {
         tool(bin, "yum", "echo yum \"$@\"; if [ -f \"$STATE/yum-fail\" ]; then echo 'Error: no repo' >&2; exit 1; fi; "
                 + "for a; do last=$a; done; case \" $* \" in *' install '*) echo \"$last.noarch\" > \"$STATE/installed\";; "
                 + "*) cp \"$STATE/next\" \"$STATE/installed\";; esac");
+        // curl -sS -o FILE -w "%{http_code}" --max-time T URL: the body from $STATE/body, the status from $STATE/status.
+        tool(bin, "curl", "out=; while [ $# -gt 0 ]; do case $1 in -o) out=$2; shift;; -w|--max-time) shift;; esac; shift; done; "
+                + "echo x >> \"$STATE/curls\"; cat \"$STATE/body\" > \"$out\"; cat \"$STATE/status\"");
         tool(bin, "systemctl", "case $1 in restart) echo x >> \"$STATE/restarts\";; is-active) [ -f \"$STATE/down\" ] && { echo failed; exit 3; }; echo active;; "
                 + "show) cat \"$STATE/started\" 2>/dev/null;; esac");
     }
@@ -59,11 +62,15 @@ class HostScriptTest {
 
     /** {@code exact}: the runner's update path, with the exact install after an update that missed the target. */
     private Run run(String target, HostScript.AtTarget atTarget, boolean exact) throws Exception {
+        return run(target, atTarget, exact, null);
+    }
+
+    private Run run(String target, HostScript.AtTarget atTarget, boolean exact, HostScript.HttpProbe http) throws Exception {
         RemoteCommand script = HostScript.build("flingerator", target, NONCE, "flingerator",
                 RemoteCommand.of("sudo", "-n", "yum", "-y", "update", "flingerator"),
                 exact ? RemoteCommand.of("sudo", "-n", "yum", "-y", "install", "flingerator-" + target) : null,
                 RemoteCommand.of("sudo", "-n", "systemctl", "restart", "flingerator"),
-                RemoteCommand.of("systemctl", "is-active", "flingerator"), atTarget);
+                RemoteCommand.of("systemctl", "is-active", "flingerator"), atTarget, http);
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script.commandLine()).redirectErrorStream(true);
         pb.environment().put("PATH", dir.resolve("bin") + ":/usr/bin:/bin");
         pb.environment().put("STATE", state.toString());
@@ -79,6 +86,44 @@ class HostScriptTest {
 
     private void installed(String nevra) throws IOException {
         Files.writeString(state.resolve("installed"), nevra + "\n");
+    }
+
+    private HostScript.HttpProbe probe(String body, int retries) {
+        HttpCheck check = new HttpCheck("http://{address}:{port}/healthz", 8080, 200, body, java.time.Duration.ofSeconds(1), retries)
+                .validated(p -> p, (f, m) -> new IllegalArgumentException(m));
+        return new HostScript.HttpProbe(check.url("web-1", "10.0.0.7", "flingerator", "flingerator"), check);
+    }
+
+    @Test
+    void theHttpCheckFollowsTheCommandCheckAndItsLastLineSaysWhyItFailed() throws Exception {
+        installed("flingerator-1.1.0-1.noarch");
+        Files.writeString(state.resolve("next"), "flingerator-1.2.0-1.noarch\n");
+        Files.writeString(state.resolve("status"), "500");
+        Files.writeString(state.resolve("body"), "starting\nerror: no database\n");
+        Run failed = run("1.2.0-1", HostScript.AtTarget.STOP, true, probe(null, 1));
+        assertThat(failed.marks()).containsExactly("check", "update", "verify", "restart", "health");
+        assertThat(failed.exit()).isEqualTo(1);
+        assertThat(Files.readAllLines(state.resolve("curls"))).as("one try and one retry").hasSize(2);
+        assertThat(failed.output().strip().lines().toList()).last()
+                .isEqualTo("HTTP 500 from http://10.0.0.7:8080/healthz, expected 200: error: no database");
+
+        // A body pattern full of characters a shell would read outside double quotes reaches grep as one word.
+        Files.writeString(state.resolve("status"), "200");
+        Files.writeString(state.resolve("body"), "ok flingerator 1.2.0-1 & ready; #1\n");
+        Run passed = run("1.2.0-1", HostScript.AtTarget.HEALTH, true, probe("^ok (flingerator|gnip) [0-9.]+-1 & ready; #[0-9]", 0));
+        assertThat(passed.exit()).as(passed.output()).isZero();
+        assertThat(passed.output()).contains("HTTP 200 from http://10.0.0.7:8080/healthz");
+
+        Run mismatch = run("1.2.0-1", HostScript.AtTarget.HEALTH, true, probe("^ready", 0));
+        assertThat(mismatch.exit()).isEqualTo(1);
+        assertThat(mismatch.output()).contains("HTTP 200 from http://10.0.0.7:8080/healthz but no line matches ^ready: ok flingerator");
+
+        // The command check first: a unit that is not active never gets asked over HTTP.
+        Files.writeString(state.resolve("down"), "");
+        Files.delete(state.resolve("curls"));
+        Run down = run("1.2.0-1", HostScript.AtTarget.HEALTH, true, probe(null, 0));
+        assertThat(down.exit()).isEqualTo(3);
+        assertThat(state.resolve("curls")).doesNotExist();
     }
 
     @Test
