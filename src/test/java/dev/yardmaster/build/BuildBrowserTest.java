@@ -26,12 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Builds pages as a deployer sees them, over the real RPMs of {@link CatalogRepoProfile}. */
 @QuarkusTest
-@TestProfile(BuildBrowserTest.OwnDatabase.class)
+@TestProfile(CatalogRepoProfile.class)
 class BuildBrowserTest {
-
-    /** Same build/ as the catalog tests, but its own application start (and clean database). */
-    public static class OwnDatabase extends CatalogRepoProfile {
-    }
 
     @RegisterExtension
     static Browser browser = new Browser();

@@ -34,7 +34,9 @@ class BuildCatalogTest {
     @Order(1)
     void aScanIndexesHeadersAndWhoWroteAndReviewedEachBuild() {
         Response scan = rescan();
-        assertThat(scan.jsonPath().getInt("indexed")).isEqualTo(4);
+        // Indexed by this scan or by an earlier one of another class of the profile (BuildBrowserTest):
+        // four builds, none read twice.
+        assertThat(scan.jsonPath().getInt("indexed") + scan.jsonPath().getInt("unchanged")).as(scan.asString()).isEqualTo(4);
 
         Map<String, Object> latest = build("flingerator-1.10.0-1.noarch");
         assertThat(latest.get("package")).isEqualTo("flingerator");
