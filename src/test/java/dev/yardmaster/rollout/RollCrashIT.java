@@ -38,10 +38,8 @@ class RollCrashIT {
     static void fleetAndInstance() throws Exception {
         // A short lease so the restarted process need not wait the production 15 s for the
         // dead one's lease to expire.
-        rig = new PackagedRig("crash", Map.of("yardmaster.rolls.lease-duration", "4s", "yardmaster.rolls.heartbeat", "1s"))
-                .cheapInstall();
-        rig.fleetUp(HOSTS, dev.yardmaster.testing.TestPorts.of(2410));
-        rig.start("first", true);
+        rig = PackagedRig.forRolls("crash", Map.of("yardmaster.rolls.lease-duration", "4s", "yardmaster.rolls.heartbeat", "1s"),
+                HOSTS, dev.yardmaster.testing.TestPorts.of(2410), true, "first");
     }
 
     @AfterAll
@@ -97,10 +95,10 @@ class RollCrashIT {
         String connect = "127.0.1.41", updateDone = "127.0.1.42", updateNotDone = "127.0.1.43", restart = "127.0.1.44",
                 health = "127.0.1.45", finished = "127.0.1.46", pending = "127.0.1.47";
         // The fleet as the dead instance left it.
-        rig.ssh(updateDone, "sudo", "-n", "rpm", "-U", rpm);
-        rig.ssh(restart, "sudo", "-n", "rpm", "-U", rpm);
-        rig.ssh(health, "sudo", "-n", "rpm", "-U", rpm);
-        rig.ssh(health, "sudo", "-n", "systemctl", "restart", "flingerator");
+        rig.fleet().ssh(updateDone, "sudo", "-n", "rpm", "-U", rpm);
+        rig.fleet().ssh(restart, "sudo", "-n", "rpm", "-U", rpm);
+        rig.fleet().ssh(health, "sudo", "-n", "rpm", "-U", rpm);
+        rig.fleet().ssh(health, "sudo", "-n", "systemctl", "restart", "flingerator");
         Map<String, String[]> before = rig.fleetState();
 
         long id;

@@ -55,11 +55,8 @@ class RollTakeoverIT {
     @BeforeAll
     static void fleetAndTwoInstances() throws Exception {
         // A 5 s lease (production: 15 s) keeps the test short; the takeover logic is the same.
-        rig = new PackagedRig("takeover", Map.of("yardmaster.rolls.lease-duration", "5s", "yardmaster.rolls.heartbeat", "1s"))
-                .cheapInstall();
-        rig.fleetUp(HOSTS, dev.yardmaster.testing.TestPorts.of(2411));
-        rig.start("a", true);
-        rig.start("b", false);
+        rig = PackagedRig.forRolls("takeover", Map.of("yardmaster.rolls.lease-duration", "5s", "yardmaster.rolls.heartbeat", "1s"),
+                HOSTS, dev.yardmaster.testing.TestPorts.of(2411), true, "a", "b");
     }
 
     @AfterAll
