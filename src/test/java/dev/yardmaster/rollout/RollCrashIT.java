@@ -63,9 +63,11 @@ class RollCrashIT {
         assertThat(roll.path("hosts").asInt()).isEqualTo(HOSTS);
 
         List<KillDrill.Kill> kills = drill.run(id, k -> rig.start("restarted-" + k, false));
-        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
-                .until(() -> rig.call(rig.alive(), "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
-        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", token, null);
+        // A fresh token after the kills: on a loaded machine a 10-kill drill outlasts an access
+        // token fetched before it (Tokens renews a cached one 30 s before it expires).
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> rig.call(rig.alive(), "GET",
+                "/api/rolls/" + id, Tokens.user("alice"), null).path("status").asText().equals("SUCCEEDED"));
+        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", Tokens.user("alice"), null);
         assertThat(hosts).hasSize(HOSTS);
         KillDrill.Result result = drill.judge(hosts, kills);
         System.out.printf("crash: %d kills (%s), %d hosts held at the kills; %d restarted twice, %d left behind; %.1f s%n",

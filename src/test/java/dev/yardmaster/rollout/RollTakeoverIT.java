@@ -172,9 +172,11 @@ class RollTakeoverIT {
                  "batchSize": "10", "parallelism": 3}""".formatted(next));
         long id = roll.path("id").asLong();
         List<KillDrill.Kill> kills = drill.run(id, k -> rig.start("replica-" + k, false));
-        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
-                .until(() -> rig.call(rig.alive(), "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
-        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", token, null);
+        // A fresh token after the kills: on a loaded machine a 10-kill drill outlasts an access
+        // token fetched before it (Tokens renews a cached one 30 s before it expires).
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> rig.call(rig.alive(), "GET",
+                "/api/rolls/" + id, Tokens.user("alice"), null).path("status").asText().equals("SUCCEEDED"));
+        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", Tokens.user("alice"), null);
         KillDrill.Result result = drill.judge(hosts, kills);
         System.out.printf("takeover drill: %d kills (%s), %d hosts held at the kills; %d restarted twice, %d left behind%n",
                 kills.size(), result.perPoint(), kills.stream().mapToInt(k -> k.held().size()).sum(), result.restartedTwice(),
