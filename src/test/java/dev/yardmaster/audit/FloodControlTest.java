@@ -4,16 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.profiles.WebhooksAndLimitsProfile;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,16 +21,8 @@ import org.junit.jupiter.api.Test;
  * sign one checkpoint per interval between them.
  */
 @QuarkusTest
-@TestProfile(FloodControlTest.LowLimits.class)
+@TestProfile(WebhooksAndLimitsProfile.class)
 class FloodControlTest {
-
-    public static class LowLimits implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("yardmaster.audit.refusals-per-minute", "5", "yardmaster.audit.heavy-reads-per-minute", "3",
-                    "yardmaster.audit.checkpoint-interval", "1h");
-        }
-    }
 
     @Inject
     RefusalWindows refusalWindows;

@@ -8,30 +8,26 @@ import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.TestTransaction;
-import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.util.concurrent.TimeUnit;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Builds pages as a deployer sees them, over the real RPMs of {@link CatalogRepoProfile}. */
 @QuarkusTest
-@TestProfile(BuildBrowserTest.OwnDatabase.class)
+@TestProfile(CatalogRepoProfile.class)
 class BuildBrowserTest {
-
-    /** Same build/ as the catalog tests, but its own application start (and clean database). */
-    public static class OwnDatabase extends CatalogRepoProfile {
-    }
 
     @RegisterExtension
     static Browser browser = new Browser();

@@ -17,10 +17,10 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /** The catalog against a real build/ directory: headers, commit lines, incremental scans, bad files. */
 @QuarkusTest
@@ -34,7 +34,9 @@ class BuildCatalogTest {
     @Order(1)
     void aScanIndexesHeadersAndWhoWroteAndReviewedEachBuild() {
         Response scan = rescan();
-        assertThat(scan.jsonPath().getInt("indexed")).isEqualTo(4);
+        // Indexed by this scan or by an earlier one of another class of the profile (BuildBrowserTest):
+        // four builds, none read twice.
+        assertThat(scan.jsonPath().getInt("indexed") + scan.jsonPath().getInt("unchanged")).as(scan.asString()).isEqualTo(4);
 
         Map<String, Object> latest = build("flingerator-1.10.0-1.noarch");
         assertThat(latest.get("package")).isEqualTo("flingerator");

@@ -8,6 +8,7 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.LoadState;
 import dev.yardmaster.rollout.RollFleet;
 import dev.yardmaster.testing.Browser;
+import dev.yardmaster.testing.fleet.Fault;
 import dev.yardmaster.testing.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -514,9 +515,9 @@ class ConsoleBrowserTest {
 
     @AfterEach
     void clearFaults() {
-        RollFleet.fault(16, "slow", false);
-        RollFleet.fault(17, "refused", false);
-        RollFleet.fault(18, "hostkey", false);
+        RollFleet.fault(16, Fault.SLOW, false);
+        RollFleet.fault(17, Fault.REFUSED, false);
+        RollFleet.fault(18, Fault.HOSTKEY, false);
     }
 
     /** The build a roll of flingerator to staging goes to: the promoted one if any, else 1.2.0-1. */
@@ -548,8 +549,8 @@ class ConsoleBrowserTest {
     @Test
     @Order(11)
     void aFailedRollListsItsFailedAndUnreachableHostsWorstFirstWithStepAndLastErrorLine() throws Exception {
-        RollFleet.fault(17, "refused", true);
-        RollFleet.fault(18, "hostkey", true);
+        RollFleet.fault(17, Fault.REFUSED, true);
+        RollFleet.fault(18, Fault.HOSTKEY, true);
         failedRoll = startRoll(Map.of("names", "127.0.1.17,127.0.1.18", "batchSize", "2", "parallelism", 2,
                 "failureBudget", "0", "unreachableBudget", "0"));
         awaitComplete(failedRoll);
@@ -615,7 +616,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(12)
     void theHostLogWrapsLongLinesAndFollowsARunningHost() {
-        RollFleet.fault(16, "slow", true);
+        RollFleet.fault(16, Fault.SLOW, true);
         long id = startRoll(Map.of("names", "127.0.1.16"));
         Page page = browser.login(base + "rolls/" + id, "alice");
         page.setViewportSize(1440, 900);
@@ -792,7 +793,7 @@ class ConsoleBrowserTest {
     @Test
     @Order(16)
     void driftNamesNoRollAndOffersNoFixForAHostThatRefusedItsCheck() {
-        RollFleet.fault(17, "refused", true);
+        RollFleet.fault(17, Fault.REFUSED, true);
         given().auth().oauth2(ALICE).post("/api/drift/check?environment=staging&package=flingerator").then().statusCode(200);
         Page page = browser.login(base + "drift?environment=staging", "alice");
         String card = "section.drift-card[data-environment=staging][data-package=flingerator]";

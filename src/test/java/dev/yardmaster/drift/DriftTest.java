@@ -11,6 +11,7 @@ import dev.yardmaster.fleet.HostPackage;
 import dev.yardmaster.rollout.RollFleet;
 import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.fleet.Fault;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -53,7 +54,7 @@ class DriftTest {
 
     @AfterEach
     void clearFaults() {
-        RollFleet.clearFaults();
+        RollFleet.fleet().clearFaults();
     }
 
     /** Makes {@code evr} the build promoted to staging, as an applied promotion would. */
@@ -133,7 +134,7 @@ class DriftTest {
     @Order(3)
     void hostsAheadOfAnOlderPromotedBuildAndUnreachableHostsAreToldApart() {
         promote("1.1.0-1");
-        RollFleet.fault(3, "refused", true);
+        RollFleet.fault(3, Fault.REFUSED, true);
         JsonPath checked = check();
         assertThat(checked.getInt("failed")).isEqualTo(1);
         JsonPath d = drift();

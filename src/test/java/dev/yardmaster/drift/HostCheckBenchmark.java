@@ -3,6 +3,7 @@ package dev.yardmaster.drift;
 import static org.awaitility.Awaitility.await;
 
 import dev.yardmaster.audit.AuditEvent;
+import dev.yardmaster.testing.fleet.LoopbackFleet;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -44,20 +45,22 @@ class HostCheckBenchmark {
     }
 
     public static class Fleet implements QuarkusTestResourceLifecycleManager {
+        private LoopbackFleet fleet;
+
         @Override
         public Map<String, String> start() {
             long started = System.nanoTime();
-            fleet("up", "--hosts", String.valueOf(HOSTS), "--port", String.valueOf(PORT), "--envs", "review:1,staging:1,prod:1");
+            fleet = LoopbackFleet.fresh(DIR, PORT, HOSTS, "review:1,staging:1,prod:1", "web:3,worker:1");
             System.out.printf("bin/fleet up --hosts %d: %.1f s%n", HOSTS, (System.nanoTime() - started) / 1e9);
-            return Map.of("yardmaster.ssh.private-key", DIR.resolve("keys/deploy").toString(),
-                    "yardmaster.ssh.known-hosts", DIR.resolve("known_hosts").toString(),
-                    "yardmaster.ssh.user", System.getProperty("user.name"),
-                    "yardmaster.inventory.import-file", DIR.resolve("inventory.csv").toString());
+            return Map.of("yardmaster.ssh.private-key", fleet.privateKey().toString(),
+                    "yardmaster.ssh.known-hosts", fleet.knownHosts().toString(),
+                    "yardmaster.ssh.user", fleet.user(),
+                    "yardmaster.inventory.import-file", fleet.inventoryCsv().toString());
         }
 
         @Override
         public void stop() {
-            fleet("down");
+            fleet.close();
         }
     }
 
@@ -96,22 +99,5 @@ class HostCheckBenchmark {
         }
         p.waitFor(5, TimeUnit.MINUTES);
         return (System.nanoTime() - started) / 1e6;
-    }
-
-    static void fleet(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of(Path.of("bin/fleet").toAbsolutePath().toString()));
-        command.addAll(List.of(args));
-        command.addAll(List.of("--dir", DIR.toString()));
-        try {
-            Process p = new ProcessBuilder(command).inheritIO().start();
-            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                throw new IllegalStateException("bin/fleet " + String.join(" ", args) + " failed");
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

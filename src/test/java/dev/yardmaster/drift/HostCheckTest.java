@@ -8,15 +8,14 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import dev.yardmaster.audit.AuditEvent;
 import dev.yardmaster.fleet.HostPackage;
+import dev.yardmaster.rollout.CheckedFleetProfile;
 import dev.yardmaster.rollout.RollFleet;
 import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -38,17 +37,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a host added later is asked too, and one that cannot be asked says why.
  */
 @QuarkusTest
-@TestProfile(HostCheckTest.AskHosts.class)
-@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
+@TestProfile(CheckedFleetProfile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostCheckTest {
-
-    public static class AskHosts implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("yardmaster.drift.ask-hosts", "true");
-        }
-    }
 
     @RegisterExtension
     static Browser browser = new Browser();

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.yardmaster.audit.AuditEvent;
 import dev.yardmaster.security.Actor;
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.profiles.StagingFrozenProfile;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -30,15 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * none while the environment is locked or frozen. Staging is frozen for this whole class.
  */
 @QuarkusTest
-@TestProfile(InventoryAuthorityTest.StagingFrozen.class)
+@TestProfile(StagingFrozenProfile.class)
 class InventoryAuthorityTest {
-
-    public static class StagingFrozen implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("yardmaster.promotion.freeze-windows.staging", "2000-01-01T00:00-2999-12-31T23:59");
-        }
-    }
 
     /** The demo users and the highest role each holds. */
     enum Who {

@@ -6,71 +6,24 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.profiles.WebhooksAndLimitsProfile.Received;
+import dev.yardmaster.testing.profiles.WebhooksAndLimitsProfile.Receiver;
+import dev.yardmaster.testing.profiles.WebhooksAndLimitsProfile;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Audit events reach chat through signed webhooks, with retries, and the log shows it. */
 @QuarkusTest
-@TestProfile(WebhookTest.Receiver.class)
+@TestProfile(WebhooksAndLimitsProfile.class)
 class WebhookTest {
-
-    record Received(String event, String signature, String deliveryId, byte[] body) {
-    }
-
-    /** A real HTTP endpoint on loopback that fails the first attempt of marked events. */
-    public static class Receiver implements QuarkusTestProfile {
-        static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
-        static final Map<String, AtomicInteger> FAIL_FIRST = new ConcurrentHashMap<>();
-        static final HttpServer SERVER = start();
-
-        static HttpServer start() {
-            try {
-                HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-                server.createContext("/hook", exchange -> {
-                    byte[] body = exchange.getRequestBody().readAllBytes();
-                    String text = new String(body);
-                    boolean fail = FAIL_FIRST.entrySet().stream()
-                            .anyMatch(e -> text.contains(e.getKey()) && e.getValue().getAndIncrement() == 0);
-                    if (!fail) {
-                        RECEIVED.add(new Received(exchange.getRequestHeaders().getFirst("X-Yardmaster-Event"),
-                                exchange.getRequestHeaders().getFirst("X-Yardmaster-Signature"),
-                                exchange.getRequestHeaders().getFirst("X-Yardmaster-Delivery"), body));
-                    }
-                    exchange.sendResponseHeaders(fail ? 500 : 204, -1);
-                    exchange.close();
-                });
-                server.start();
-                return server;
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            String url = "http://127.0.0.1:" + SERVER.getAddress().getPort() + "/hook";
-            return Map.of(
-                    "yardmaster.webhooks.endpoints.chat.url", url,
-                    "yardmaster.webhooks.endpoints.chat.events", "environment.*",
-                    "yardmaster.webhooks.endpoints.chat.secret", "s3cret",
-                    "yardmaster.webhooks.poll-interval", "0.1s",
-                    "yardmaster.webhooks.initial-backoff", "0.2s");
-        }
-    }
 
     private final ObjectMapper json = new ObjectMapper();
 

@@ -7,13 +7,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.yardmaster.rollout.RollFleet;
+import dev.yardmaster.rollout.CheckedFleetProfile;
 import dev.yardmaster.testing.Tokens;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URL;
@@ -35,21 +33,8 @@ import org.junit.jupiter.api.Test;
  * real roll over the loopback fleet, a scan of its repo server's build/, a refused promotion.
  */
 @QuarkusTest
-@TestProfile(ObservabilityTest.JsonLogs.class)
-@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
-public class ObservabilityTest {
-
-    /** Production logging: JSON on, as the Helm chart sets it; the fleet's repo server as the catalog's. */
-    public static class JsonLogs implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.log.console.json.enabled", "true",
-                    "yardmaster.repo.mode", "local",
-                    "yardmaster.repo.path", RollFleet.DIR.resolve("repo").toString(),
-                    "yardmaster.catalog.scan-interval", "off",
-                    "yardmaster.catalog.watch", "false");
-        }
-    }
+@TestProfile(CheckedFleetProfile.class)
+class ObservabilityTest {
 
     static final String ALICE = Tokens.user("alice");
 

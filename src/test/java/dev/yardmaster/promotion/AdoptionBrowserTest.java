@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * drift pages until a deployer acknowledges it.
  */
 @QuarkusTest
-@TestProfile(AdoptionRepoProfile.ForBrowser.class)
+@TestProfile(AdoptionRepoProfile.class)
 class AdoptionBrowserTest {
 
     @RegisterExtension
@@ -39,7 +39,7 @@ class AdoptionBrowserTest {
                 .contains("gnip-worker-2.1.1-1.noarch").contains("also served").contains("gnip-worker-2.1.0-1.noarch");
         assertThat(page.locator(".repo-change").count()).isZero();
 
-        AdoptionRepo.byHand(AdoptionRepoProfile.ForBrowser.ROOT, "staging", "createrepo_c --quiet --update .");
+        AdoptionRepo.byHand(AdoptionRepoProfile.ROOT, "staging", "createrepo_c --quiet --update .");
         RepoAdoptionTest.awaitChange("staging");
         page.navigate(base + "environments");
         page.waitForSelector(".repo-change[data-env=staging]");

@@ -43,6 +43,9 @@ class RepoAdoptionTest {
     @Test
     @Order(1)
     void theFirstScanAdoptsWhatEachDirectoryServesWithTheNewestBuildLive() {
+        // AdoptionBrowserTest (same application, sorts first) may have made the first scan and one
+        // acknowledged hand change already; adopting is never a change made outside.
+        int outside = audit("repo.changed-outside").size();
         rescan();
 
         Map<String, Object> review = live("review", "flingerator");
@@ -62,7 +65,7 @@ class RepoAdoptionTest {
         Map<String, Object> reviewFlingerator = adopted.stream()
                 .filter(e -> "review".equals(e.get("environment")) && "flingerator".equals(e.get("packageName"))).findFirst().orElseThrow();
         assertThat(details(reviewFlingerator).get("found").toString()).contains(file("flingerator", "1.0.0") + " -> build/");
-        assertThat(audit("repo.changed-outside")).isEmpty();
+        assertThat(audit("repo.changed-outside")).hasSize(outside);
         assertThat(given().auth().oauth2(Tokens.user("carol")).get("/api/environments/review/packages/flingerator/history")
                 .jsonPath().getString("[0].origin")).isEqualTo("adopted");
 

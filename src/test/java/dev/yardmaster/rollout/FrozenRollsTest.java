@@ -11,10 +11,10 @@ import dev.yardmaster.fleet.Inventory;
 import dev.yardmaster.security.Actor;
 import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.profiles.StagingFrozenProfile;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.net.URL;
@@ -27,20 +27,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Freeze windows hold rolls as they hold promotions: starting, resuming, continuing and
  * retrying a roll in a frozen environment is refused (423), for bots and people, and audited.
- * Pausing and canceling stay allowed: they stop work.
+ * Pausing and canceling stay allowed: they stop work. Staging is frozen ({@link StagingFrozenProfile}).
  */
 @QuarkusTest
-@TestProfile(FrozenRollsTest.Frozen.class)
+@TestProfile(StagingFrozenProfile.class)
 class FrozenRollsTest {
-
-    /** Review is frozen for the whole test; the runner is off so stored rolls stay as written. */
-    public static class Frozen implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("yardmaster.promotion.freeze-windows.review", "2000-01-01T00:00-2999-12-31T23:59",
-                    "yardmaster.rolls.runner", "false");
-        }
-    }
 
     static final String ALICE = Tokens.user("alice");
 
@@ -54,13 +45,13 @@ class FrozenRollsTest {
     Inventory inventory;
 
     @BeforeEach
-    void oneReviewHost() {
+    void oneStagingHost() {
         QuarkusTransaction.requiringNew().run(() -> {
             RollEvent.deleteAll();
             RollHost.deleteAll();
             Roll.deleteAll();
             if (dev.yardmaster.fleet.Host.named("frozen-web-1").isEmpty()) {
-                inventory.add(Actor.system(), new Inventory.HostInput("frozen-web-1", "127.0.0.1", 22, "review", "web",
+                inventory.add(Actor.system(), new Inventory.HostInput("frozen-web-1", "127.0.0.1", 22, "staging", "web",
                         List.of(), List.of("flingerator"), List.of("flingerator")));
             }
         });
@@ -70,7 +61,7 @@ class FrozenRollsTest {
         return QuarkusTransaction.requiringNew().call(() -> {
             Roll roll = new Roll();
             roll.packageName = "flingerator";
-            roll.environment = "review";
+            roll.environment = "staging";
             roll.targetEvr = "1.2.0-1";
             roll.status = status;
             roll.plan = "{}";
@@ -95,22 +86,23 @@ class FrozenRollsTest {
 
     static long refusals(String subject) {
         return QuarkusTransaction.requiringNew().call(() -> AuditEvent.count(
-                "action = 'request.refused' and subject = ?1 and environment = 'review'", subject));
+                "action = 'request.refused' and subject = ?1 and environment = 'staging'", subject));
     }
 
     @Test
     void startingARollInAFrozenEnvironmentIsRefusedAndAudited() {
         long before = refusals("POST /api/rolls");
         given().auth().oauth2(ALICE).contentType("application/json")
-                .body(Map.of("package", "flingerator", "environment", "review", "target", "1.2.0-1"))
+                .body(Map.of("package", "flingerator", "environment", "staging", "target", "1.2.0-1"))
                 .post("/api/rolls").then().statusCode(423).contentType("application/problem+json")
                 .body("type", containsString("environment-frozen"))
-                .body("detail", equalTo("Rolling flingerator refused: review is frozen (2000-01-01T00:00-2999-12-31T23:59 UTC)."));
+                .body("detail", equalTo("Rolling flingerator refused: staging is frozen (2000-01-01T00:00-2999-12-31T23:59 UTC)."));
         assertThat(refusals("POST /api/rolls")).isEqualTo(before + 1);
         assertThat(QuarkusTransaction.requiringNew().call(() -> Roll.count())).isZero();
-        // Staging is not frozen: the same plan there gets past the freeze (and stops at its own rules).
+        // Review is not frozen: a plan there gets past the freeze (and stops at its own rules: no
+        // gnip-worker hosts in review in this profile).
         given().auth().oauth2(ALICE).contentType("application/json")
-                .body(Map.of("package", "flingerator", "environment", "staging", "target", "1.2.0-1"))
+                .body(Map.of("package", "gnip-worker", "environment", "review", "target", "2.1.0-1"))
                 .post("/api/rolls").then().statusCode(409).body("type", containsString("no-hosts"));
     }
 
@@ -119,7 +111,7 @@ class FrozenRollsTest {
         long paused = storedRoll(RollStatus.PAUSED, HostStatus.PENDING);
         given().auth().oauth2(ALICE).post("/api/rolls/" + paused + "/resume").then().statusCode(423)
                 .body("type", containsString("environment-frozen"))
-                .body("detail", containsString("Resuming roll " + paused + " of flingerator refused: review is frozen"));
+                .body("detail", containsString("Resuming roll " + paused + " of flingerator refused: staging is frozen"));
         assertThat(refusals("POST /api/rolls/" + paused + "/resume")).isEqualTo(1);
         given().auth().oauth2(ALICE).post("/api/rolls/" + paused + "/cancel").then().statusCode(200)
                 .body("status", equalTo("CANCELED"));
@@ -144,19 +136,19 @@ class FrozenRollsTest {
         Page page = browser.login(base.toString(), "alice");
         page.navigate(base + "rolls");
         page.fill("input[name=package]", "flingerator");
-        page.selectOption("select[name=environment]", "review");
+        page.selectOption("select[name=environment]", "staging");
         page.fill("input[name=target]", "1.2.0-1");
         page.click("button:has-text('Preview')");
-        assertThat(page.textContent("h1")).contains("Roll flingerator 1.2.0-1 to review?");
+        assertThat(page.textContent("h1")).contains("Roll flingerator 1.2.0-1 to staging?");
         page.click("button:has-text('Start the roll')");
-        assertThat(page.textContent(".flash-error")).contains("Rolling flingerator refused: review is frozen");
+        assertThat(page.textContent(".flash-error")).contains("Rolling flingerator refused: staging is frozen");
         assertThat(page.textContent("h1")).isEqualTo("Rolls");
         browser.screenshot("roll-frozen-start");
 
         long paused = storedRoll(RollStatus.PAUSED, HostStatus.PENDING);
         page.navigate(base + "rolls/" + paused);
         page.click("button[data-action=resume]");
-        assertThat(page.textContent(".flash-error")).contains("Resuming roll " + paused + " of flingerator refused: review is frozen");
+        assertThat(page.textContent(".flash-error")).contains("Resuming roll " + paused + " of flingerator refused: staging is frozen");
         assertThat(page.url()).endsWith("/rolls/" + paused);
         browser.screenshot("roll-frozen-resume");
     }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.PackagedRig.Instance;
+import dev.yardmaster.testing.PackagedRig;
+import dev.yardmaster.testing.fleet.LoopbackFleet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ import java.util.TreeSet;
  */
 final class KillDrill {
 
-    static final List<String> POINTS = List.of("before-update", "after-update", "after-restart");
+    static final List<String> POINTS = LoopbackFleet.HOLD_POINTS;
 
     /** Kills per drill: 3 by default (each point once), 10 with -Pkills (-Dyardmaster.test.kills=10). */
     static int kills() {
@@ -53,7 +54,7 @@ final class KillDrill {
 
     /** Holds hosts at the first point; call before the roll starts, so none gets past it unheld. */
     void arm() throws Exception {
-        rig.holdAt(POINTS.get(0));
+        rig.fleet().holdAt(POINTS.get(0));
     }
 
     /**
@@ -87,12 +88,12 @@ final class KillDrill {
             }
             rig.kill(holder);
             // The dead holder's scripts end on the hosts (sshd closes their channels): none goes on past its point.
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> rig.held().isEmpty());
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> rig.fleet().held().isEmpty());
             kills.add(new Kill(point, holder.name(), held, atKill));
             if (k + 1 < kills()) {
-                rig.holdAt(POINTS.get((k + 1) % POINTS.size()));
+                rig.fleet().holdAt(POINTS.get((k + 1) % POINTS.size()));
             } else {
-                rig.releaseHolds();
+                rig.fleet().releaseHolds();
             }
             replace.start(k);
         }
@@ -103,7 +104,7 @@ final class KillDrill {
     private Set<String> awaitInFlightHeld(long rollId, String point) {
         Set<String> held = new TreeSet<>();
         await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            Set<String> now = rig.held();
+            Set<String> now = rig.fleet().held();
             Set<String> running = PackagedRig.hostsIn(PackagedRig.hostStatuses(rollId), "RUNNING");
             held.clear();
             held.addAll(now);

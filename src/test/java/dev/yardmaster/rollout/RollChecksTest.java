@@ -12,6 +12,8 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.yardmaster.audit.AuditEvent;
+import dev.yardmaster.testing.fleet.Fault;
+import dev.yardmaster.testing.fleet.HostState;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -48,7 +50,7 @@ class RollChecksTest {
 
     @AfterEach
     void clearFaults() {
-        RollFleet.clearFaults();
+        RollFleet.fleet().clearFaults();
     }
 
     static Map<String, Object> health() {
@@ -81,7 +83,7 @@ class RollChecksTest {
     @Test
     @Order(1)
     void aHostAnswering500AfterItsRestartFailsWithTheAnswerAsItsReason() {
-        RollFleet.fault(3, "http-500", true);
+        RollFleet.fault(3, Fault.HTTP_500, true);
         long id = start(plan("1.2.0-1", "batchSize", "10", "parallelism", 10, "failureBudget", "1", "healthTimeout", "3s",
                 "health", health()));
         JsonPath done = awaitComplete(id);
@@ -93,9 +95,9 @@ class RollChecksTest {
                         + "error flingerator 1.2.0-1: internal server error (fault http-500)");
         assertThat(done.getInt("counts.SUCCEEDED")).as(done.prettify()).isEqualTo(19);
         // The host runs the new build and its unit is active: only the HTTP check saw the fault.
-        RollFleet.HostState faulty = RollFleet.state().get("127.0.1.3");
-        assertThat(faulty.installed()).isEqualTo("1.2.0-1");
-        assertThat(faulty.active()).isEqualTo("active");
+        HostState faulty = RollFleet.fleet().states().get("127.0.1.3");
+        assertThat(faulty.installedVersion("flingerator")).isEqualTo("1.2.0-1");
+        assertThat(faulty.active("flingerator")).isEqualTo("active");
         String log = given().auth().oauth2(ALICE).get("/api/rolls/" + id + "/hosts/" + hosts.get("127.0.1.4").get("id") + "/log")
                 .then().statusCode(200).extract().jsonPath().getString("log");
         assertThat(log).contains("HTTP 200 from http://127.0.1.4:" + RollFleet.HTTP_PORT + "/healthz");
@@ -120,7 +122,7 @@ class RollChecksTest {
     @Order(3)
     void theGateHaltsTheRollWhenTheCanarysErrorsCrossTheThreshold() {
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
-            RollFleet.fault(n, "errors", true); // from each host's next restart, half its requests fail
+            RollFleet.fault(n, Fault.ERRORS, true); // from each host's next restart, half its requests fail
         }
         long id = start(plan("1.2.0-1", "canary", 2, "canaryDelay", "0s", "batchSize", "9", "parallelism", 10,
                 "gate", gate("20s")));

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.PackagedRig.Instance;
+import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.Tokens;
 import java.time.Duration;
 import java.util.List;
@@ -38,10 +38,8 @@ class RollCrashIT {
     static void fleetAndInstance() throws Exception {
         // A short lease so the restarted process need not wait the production 15 s for the
         // dead one's lease to expire.
-        rig = new PackagedRig("crash", Map.of("yardmaster.rolls.lease-duration", "4s", "yardmaster.rolls.heartbeat", "1s"))
-                .cheapInstall();
-        rig.fleetUp(HOSTS, dev.yardmaster.testing.TestPorts.of(2410));
-        rig.start("first", true);
+        rig = PackagedRig.forRolls("crash", Map.of("yardmaster.rolls.lease-duration", "4s", "yardmaster.rolls.heartbeat", "1s"),
+                HOSTS, dev.yardmaster.testing.TestPorts.of(2410), true, "first");
     }
 
     @AfterAll
@@ -65,9 +63,11 @@ class RollCrashIT {
         assertThat(roll.path("hosts").asInt()).isEqualTo(HOSTS);
 
         List<KillDrill.Kill> kills = drill.run(id, k -> rig.start("restarted-" + k, false));
-        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
-                .until(() -> rig.call(rig.alive(), "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
-        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", token, null);
+        // A fresh token after the kills: on a loaded machine a 10-kill drill outlasts an access
+        // token fetched before it (Tokens renews a cached one 30 s before it expires).
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> rig.call(rig.alive(), "GET",
+                "/api/rolls/" + id, Tokens.user("alice"), null).path("status").asText().equals("SUCCEEDED"));
+        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", Tokens.user("alice"), null);
         assertThat(hosts).hasSize(HOSTS);
         KillDrill.Result result = drill.judge(hosts, kills);
         System.out.printf("crash: %d kills (%s), %d hosts held at the kills; %d restarted twice, %d left behind; %.1f s%n",
@@ -97,10 +97,10 @@ class RollCrashIT {
         String connect = "127.0.1.41", updateDone = "127.0.1.42", updateNotDone = "127.0.1.43", restart = "127.0.1.44",
                 health = "127.0.1.45", finished = "127.0.1.46", pending = "127.0.1.47";
         // The fleet as the dead instance left it.
-        rig.ssh(updateDone, "sudo", "-n", "rpm", "-U", rpm);
-        rig.ssh(restart, "sudo", "-n", "rpm", "-U", rpm);
-        rig.ssh(health, "sudo", "-n", "rpm", "-U", rpm);
-        rig.ssh(health, "sudo", "-n", "systemctl", "restart", "flingerator");
+        rig.fleet().ssh(updateDone, "sudo", "-n", "rpm", "-U", rpm);
+        rig.fleet().ssh(restart, "sudo", "-n", "rpm", "-U", rpm);
+        rig.fleet().ssh(health, "sudo", "-n", "rpm", "-U", rpm);
+        rig.fleet().ssh(health, "sudo", "-n", "systemctl", "restart", "flingerator");
         Map<String, String[]> before = rig.fleetState();
 
         long id;

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.PackagedRig.Instance;
+import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.fleet.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +32,8 @@ class RollHandOverIT {
 
     @BeforeAll
     static void fleetAndTwoInstances() throws Exception {
-        rig = new PackagedRig("handover", Map.of());
-        rig.fleetUp(HOSTS, Integer.getInteger("yardmaster.test.handover-fleet-port", dev.yardmaster.testing.TestPorts.of(2405)));
-        rig.start("a", true);
-        rig.start("b", false);
+        rig = PackagedRig.forRolls("handover", Map.of(), HOSTS,
+                Integer.getInteger("yardmaster.test.handover-fleet-port", dev.yardmaster.testing.TestPorts.of(2405)), false, "a", "b");
     }
 
     @AfterAll
@@ -49,7 +48,7 @@ class RollHandOverIT {
         String token = Tokens.user("alice");
         Instance a = rig.instances().get(0);
         // One host at a time and a slow second host, so SIGTERM lands while that host runs.
-        rig.fleet("fault", SLOW_HOST, "slow", "on", "2");
+        rig.fleet().fault(rig.fleet().host(SLOW_HOST), Fault.SLOW, true);
         JsonNode roll = rig.call(a, "POST", "/api/rolls", token, """
                 {"package": "flingerator", "environment": "staging", "target": "1.2.0-1", "canary": 0,
                  "batchSize": "1", "parallelism": 1}""");

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.microsoft.playwright.Page;
 import dev.yardmaster.testing.Browser;
-import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.PackagedRig.Instance;
+import dev.yardmaster.testing.PackagedRig;
 import dev.yardmaster.testing.Tokens;
 import java.time.Duration;
 import java.util.HashSet;
@@ -55,11 +55,8 @@ class RollTakeoverIT {
     @BeforeAll
     static void fleetAndTwoInstances() throws Exception {
         // A 5 s lease (production: 15 s) keeps the test short; the takeover logic is the same.
-        rig = new PackagedRig("takeover", Map.of("yardmaster.rolls.lease-duration", "5s", "yardmaster.rolls.heartbeat", "1s"))
-                .cheapInstall();
-        rig.fleetUp(HOSTS, dev.yardmaster.testing.TestPorts.of(2411));
-        rig.start("a", true);
-        rig.start("b", false);
+        rig = PackagedRig.forRolls("takeover", Map.of("yardmaster.rolls.lease-duration", "5s", "yardmaster.rolls.heartbeat", "1s"),
+                HOSTS, dev.yardmaster.testing.TestPorts.of(2411), true, "a", "b");
     }
 
     @AfterAll
@@ -175,9 +172,11 @@ class RollTakeoverIT {
                  "batchSize": "10", "parallelism": 3}""".formatted(next));
         long id = roll.path("id").asLong();
         List<KillDrill.Kill> kills = drill.run(id, k -> rig.start("replica-" + k, false));
-        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200))
-                .until(() -> rig.call(rig.alive(), "GET", "/api/rolls/" + id, token, null).path("status").asText().equals("SUCCEEDED"));
-        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", token, null);
+        // A fresh token after the kills: on a loaded machine a 10-kill drill outlasts an access
+        // token fetched before it (Tokens renews a cached one 30 s before it expires).
+        await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).until(() -> rig.call(rig.alive(), "GET",
+                "/api/rolls/" + id, Tokens.user("alice"), null).path("status").asText().equals("SUCCEEDED"));
+        JsonNode hosts = rig.call(rig.alive(), "GET", "/api/rolls/" + id + "/hosts", Tokens.user("alice"), null);
         KillDrill.Result result = drill.judge(hosts, kills);
         System.out.printf("takeover drill: %d kills (%s), %d hosts held at the kills; %d restarted twice, %d left behind%n",
                 kills.size(), result.perPoint(), kills.stream().mapToInt(k -> k.held().size()).sum(), result.restartedTwice(),

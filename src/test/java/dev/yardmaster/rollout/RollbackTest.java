@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.microsoft.playwright.Page;
-import dev.yardmaster.observability.ObservabilityTest;
 import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
+import dev.yardmaster.testing.fleet.Fault;
+import dev.yardmaster.testing.fleet.HostState;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -31,12 +32,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code onFailure: rollback} over the 20-host loopback fleet with its repo server as the
- * console's (the existing ObservabilityTest profile: the fleet's repo is the catalog's, so the
+ * console's (RollFleet with repo=true: the fleet's repo is the catalog's, so the
  * re-promotion really relinks staging and runs createrepo_c).
  */
 @QuarkusTest
-@TestProfile(ObservabilityTest.JsonLogs.class)
-@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RollFleet.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "repo", value = "true"))
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RollbackTest {
 
@@ -47,7 +48,7 @@ class RollbackTest {
 
     @AfterEach
     void clearFaults() {
-        RollFleet.clearFaults();
+        RollFleet.fleet().clearFaults();
     }
 
     void sql(String statement) {
@@ -85,7 +86,7 @@ class RollbackTest {
         given().auth().oauth2(ALICE).post("/api/builds/rescan").then().statusCode(200);
         sql("delete from promotion where package = 'flingerator'");
         promote("1.1.0", "applied");
-        RollFleet.run("promote", "staging", "flingerator-1.1.0-1.noarch.rpm");
+        RollFleet.fleet().promote("staging", "flingerator-1.1.0-1.noarch.rpm");
         List<String> names = new ArrayList<>();
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
             if (!List.of(behind).contains(RollFleet.address(n))) {
@@ -95,13 +96,13 @@ class RollbackTest {
         JsonPath setup = awaitComplete(start(RollsTest.plan("1.1.0-1", "names", String.join(",", names), "batchSize", "20", "parallelism", 10)));
         assertThat(setup.getString("status")).as(setup.prettify()).isEqualTo("SUCCEEDED");
         for (String host : behind) {
-            if (!RollFleet.state().get(host).installed().equals("1.0.0-1")) {
-                RollFleet.run("install", host, "flingerator-1.0.0-1");
+            if (!RollFleet.fleet().states().get(host).installedVersion("flingerator").equals("1.0.0-1")) {
+                RollFleet.fleet().install(host, "flingerator-1.0.0-1");
             }
         }
         sql("update promotion set state = 'superseded', superseded_at = now() where package = 'flingerator' and state = 'applied'");
         promote("1.2.0", "applied");
-        RollFleet.run("promote", "staging", "flingerator-1.2.0-1.noarch.rpm");
+        RollFleet.fleet().promote("staging", "flingerator-1.2.0-1.noarch.rpm");
     }
 
     void promote(String version, String state) {
@@ -125,10 +126,10 @@ class RollbackTest {
     @Order(1)
     void aHaltedRollRePromotesThePreviousBuildAndRollsTheTouchedHostsBack() {
         staging();
-        Map<String, RollFleet.HostState> before = RollFleet.state();
+        Map<String, HostState> before = RollFleet.fleet().states();
         long since = lastAudit();
         // Hosts are ordered by name: 127.0.1.1, .10, .11, .12, .13 | .14, .15, ... so .15 fails in the second batch.
-        RollFleet.fault(15, "yum-fail", true);
+        RollFleet.fault(15, Fault.YUM_FAIL, true);
         long id = start(RollsTest.plan("1.2.0-1", "batchSize", "5", "parallelism", 5, "failureBudget", "0", "onFailure", "rollback"));
         long back = awaitRolledBackBy(id);
         JsonPath halted = roll(id);
@@ -147,18 +148,18 @@ class RollbackTest {
         // others were never touched: same build, no restart.
         List<String> touched = List.of("127.0.1.1", "127.0.1.10", "127.0.1.11", "127.0.1.12", "127.0.1.13", "127.0.1.14",
                 "127.0.1.15", "127.0.1.16", "127.0.1.17", "127.0.1.18");
-        Map<String, RollFleet.HostState> after = RollFleet.state();
+        Map<String, HostState> after = RollFleet.fleet().states();
         int hostsInRollback = given().auth().oauth2(ALICE).get("/api/rolls/" + back + "/hosts").then().statusCode(200)
                 .extract().jsonPath().getList("$").size();
         assertThat(hostsInRollback).isBetween(touched.size() - 1, touched.size());
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
             String address = RollFleet.address(n);
-            assertThat(after.get(address).installed()).as(address).isEqualTo("1.1.0-1");
+            assertThat(after.get(address).installedVersion("flingerator")).as(address).isEqualTo("1.1.0-1");
             if (!touched.contains(address)) {
-                assertThat(after.get(address).restarts()).as(address).isEqualTo(before.get(address).restarts());
+                assertThat(after.get(address).restarts("flingerator")).as(address).isEqualTo(before.get(address).restarts("flingerator"));
             }
         }
-        assertThat(after.get("127.0.1.10").restarts()).isEqualTo(before.get("127.0.1.10").restarts() + 2);
+        assertThat(after.get("127.0.1.10").restarts("flingerator")).isEqualTo(before.get("127.0.1.10").restarts("flingerator") + 2);
         // One story in the audit log, in order.
         List<String> story = actions(since).stream().filter(a -> !a.startsWith("promotion.rollback-requested")).toList();
         assertThat(story).containsExactly("roll.started roll " + id, "roll.halted roll " + id,
@@ -205,7 +206,7 @@ class RollbackTest {
         assertThat(rollback.getString("status")).as(rollback.prettify()).isEqualTo("SUCCEEDED");
         assertThat(rollback.getString("target")).isEqualTo("1.1.0-1");
         assertThat(rollback.getMap("outcome")).containsEntry("succeeded", RollFleet.HOSTS);
-        RollFleet.state().forEach((host, state) -> assertThat(state.installed()).as(host).isEqualTo("1.1.0-1"));
+        RollFleet.fleet().states().forEach((host, state) -> assertThat(state.installedVersion("flingerator")).as(host).isEqualTo("1.1.0-1"));
         assertThat(actions(since).stream().filter(a -> a.equals("promotion.rolled-back")).count()).as(actions(since).toString())
                 .isEqualTo(1);
         assertThat(query("select rollback_due from roll where id = " + id)).isEqualTo(false);
@@ -222,9 +223,9 @@ class RollbackTest {
     void aRollbackThatFailsHaltsSaysSoAndIsNotRolledBack() {
         // 127.0.1.1 ran 1.0.0-1 before: after the re-promotion staging serves only 1.1.0-1, so
         // going back to 1.0.0-1 fails there.
-        RollFleet.run("promote", "staging", "flingerator-1.0.0-1.noarch.rpm");
+        RollFleet.fleet().promote("staging", "flingerator-1.0.0-1.noarch.rpm");
         staging("127.0.1.1");
-        RollFleet.fault(10, "yum-fail", true);
+        RollFleet.fault(10, Fault.YUM_FAIL, true);
         long id = start(RollsTest.plan("1.2.0-1", "batchSize", "5", "parallelism", 5, "failureBudget", "0", "onFailure", "rollback"));
         long back = awaitRolledBackBy(id);
         JsonPath rollback = awaitComplete(back);

@@ -6,11 +6,22 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.microsoft.playwright.Page;
+import dev.yardmaster.testing.Browser;
 import dev.yardmaster.testing.Tokens;
-import io.quarkus.test.common.QuarkusTestResource;
+import dev.yardmaster.testing.fleet.Fault;
+import dev.yardmaster.testing.fleet.HostState;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,15 +33,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import jakarta.inject.Inject;
-import com.microsoft.playwright.Page;
-import dev.yardmaster.testing.Browser;
-import io.quarkus.test.common.http.TestHTTPResource;
-import java.net.URI;
-import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 
 /** Rolls over the 20-host loopback fleet: batches, faults and budgets, controls, refusals. */
 @QuarkusTest
@@ -42,7 +44,7 @@ class RollsTest {
 
     @AfterEach
     void clearFaults() {
-        RollFleet.clearFaults();
+        RollFleet.fleet().clearFaults();
     }
 
     static Map<String, Object> plan(String target, Object... extra) {
@@ -93,7 +95,7 @@ class RollsTest {
     @Test
     @Order(2)
     void twentyHostsInThreeBatchesEndAtTheTargetRestartedOnce() {
-        Map<String, RollFleet.HostState> before = RollFleet.state();
+        Map<String, HostState> before = RollFleet.fleet().states();
         long id = start(plan("1.2.0-1", "batchSize", "7", "parallelism", 5));
         JsonPath done = awaitComplete(id);
         assertThat(done.getString("status")).isEqualTo("SUCCEEDED");
@@ -103,16 +105,16 @@ class RollsTest {
                 .containsEntry("unreachable", 0).containsEntry("skipped", 0);
         assertThat(done.getBoolean("failure")).isFalse();
         assertThat(endAudited(id, "roll.succeeded")).contains("\"status\": \"SUCCEEDED\"");
-        Map<String, RollFleet.HostState> after = RollFleet.state();
+        Map<String, HostState> after = RollFleet.fleet().states();
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
             String address = RollFleet.address(n);
-            assertThat(after.get(address).installed()).as(address).isEqualTo("1.2.0-1");
-            assertThat(after.get(address).restarts()).as(address).isEqualTo(before.get(address).restarts() + 1);
+            assertThat(after.get(address).installedVersion("flingerator")).as(address).isEqualTo("1.2.0-1");
+            assertThat(after.get(address).restarts("flingerator")).as(address).isEqualTo(before.get(address).restarts("flingerator") + 1);
         }
         // The same plan again: every host is already at the target and is not touched.
         long again = start(plan("1.2.0-1", "batchSize", "10", "parallelism", 10));
         assertThat(awaitComplete(again).getInt("counts.AT_TARGET")).isEqualTo(20);
-        assertThat(RollFleet.state().get(RollFleet.address(1)).restarts()).isEqualTo(after.get(RollFleet.address(1)).restarts());
+        assertThat(RollFleet.fleet().states().get(RollFleet.address(1)).restarts("flingerator")).isEqualTo(after.get(RollFleet.address(1)).restarts("flingerator"));
         String log = given().auth().oauth2(ALICE).get("/api/rolls/" + id + "/hosts/" + hostsByName(id).get("127.0.1.1").get("id") + "/log")
                 .then().statusCode(200).extract().jsonPath().getString("log");
         assertThat(log).contains("$ sudo -n yum -y --refresh install flingerator-1.2.0-1", "$ sudo -n systemctl restart flingerator");
@@ -128,11 +130,11 @@ class RollsTest {
     @Test
     @Order(3)
     void eachFaultHasItsOwnStateAndReasonWithinTheBudget() {
-        RollFleet.fault(1, "refused", true);
-        RollFleet.fault(2, "hang", true);
-        RollFleet.fault(3, "yum-fail", true);
-        RollFleet.fault(4, "hostkey", true);
-        RollFleet.fault(5, "health-fail", true);
+        RollFleet.fault(1, Fault.REFUSED, true);
+        RollFleet.fault(2, Fault.HANG, true);
+        RollFleet.fault(3, Fault.YUM_FAIL, true);
+        RollFleet.fault(4, Fault.HOSTKEY, true);
+        RollFleet.fault(5, Fault.HEALTH_FAIL, true);
         long id = start(plan("1.1.0-1", "batchSize", "10", "parallelism", 10, "failureBudget", "4", "unreachableBudget", "1"));
         JsonPath done = awaitComplete(id);
         Map<String, Map<String, Object>> hosts = hostsByName(id);
@@ -167,14 +169,14 @@ class RollsTest {
                 "flingerator 1.1.0-1 → staging succeeded with failures (15 succeeded, 4 failed, 1 unreachable, 0 skipped)");
         assertThat(registry.find(dev.yardmaster.observability.Meters.ROLLS).tag("outcome", "succeeded_with_failures").counter())
                 .isNotNull();
-        assertThat(RollFleet.state().get(RollFleet.address(20)).installed()).isEqualTo("1.1.0-1");
+                assertThat(RollFleet.fleet().states().get(RollFleet.address(20)).installedVersion("flingerator")).isEqualTo("1.1.0-1");
     }
 
     @Test
     @Order(4)
     void aSpentFailureBudgetHaltsTheRollAndRetryRunsOnlyTheFailedHosts() {
         // Hosts are ordered by name: 127.0.1.1, 127.0.1.10, ... so .10 is in the first batch.
-        RollFleet.fault(10, "yum-fail", true);
+        RollFleet.fault(10, Fault.YUM_FAIL, true);
         long id = start(plan("1.2.0-1", "batchSize", "5", "parallelism", 5, "failureBudget", "0"));
         JsonPath done = awaitComplete(id);
         assertThat(done.getString("status")).isEqualTo("FAILED");
@@ -182,7 +184,7 @@ class RollsTest {
         assertThat(done.getInt("counts.PENDING")).isEqualTo(15);
         given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.2.0-1")).post("/api/rolls")
                 .then().statusCode(201); // a halted roll does not hold the package+environment slot
-        RollFleet.clearFaults();
+        RollFleet.fleet().clearFaults();
     }
 
     @Test
@@ -192,7 +194,7 @@ class RollsTest {
         await().atMost(Duration.ofSeconds(90)).until(() -> given().auth().oauth2(ALICE).get("/api/rolls").then().extract()
                 .jsonPath().getList("status", String.class).stream().noneMatch(s -> List.of("PENDING", "RUNNING", "WAITING", "PAUSED").contains(s)));
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
-            RollFleet.fault(n, "slow", true);
+            RollFleet.fault(n, Fault.SLOW, true);
         }
         long id = start(plan("1.1.0-1", "batchSize", "20", "parallelism", 2, "healthTimeout", "15s"));
         given().auth().oauth2(ALICE).contentType("application/json").body(plan("1.1.0-1")).post("/api/rolls")
@@ -340,10 +342,10 @@ class RollsTest {
     @Test
     @Order(9)
     void aRollWhoseLeaseLapsesIsTakenOverAndResumedWithoutSkippingOrRepeatingHosts() {
-        Map<String, RollFleet.HostState> before = RollFleet.state();
-        String target = before.get(RollFleet.address(1)).installed().equals("1.1.0-1") ? "1.2.0-1" : "1.1.0-1";
+        Map<String, HostState> before = RollFleet.fleet().states();
+        String target = before.get(RollFleet.address(1)).installedVersion("flingerator").equals("1.1.0-1") ? "1.2.0-1" : "1.1.0-1";
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
-            RollFleet.fault(n, "slow", true);
+            RollFleet.fault(n, Fault.SLOW, true);
         }
         int parallelism = 3;
         long id = start(plan(target, "batchSize", "20", "parallelism", parallelism));
@@ -353,16 +355,16 @@ class RollsTest {
         io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
                 "update roll set lease_owner = 'crashed-instance', lease_until = now() - interval '1 second' where id = ?1")
                 .setParameter(1, id).executeUpdate());
-        RollFleet.clearFaults();
+        RollFleet.fleet().clearFaults();
         JsonPath done = awaitComplete(id);
         assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
         assertThat(done.getInt("counts.SUCCEEDED")).isEqualTo(20);
-        Map<String, RollFleet.HostState> after = RollFleet.state();
+        Map<String, HostState> after = RollFleet.fleet().states();
         int restartedTwice = 0;
         for (int n = 1; n <= RollFleet.HOSTS; n++) {
             String address = RollFleet.address(n);
-            assertThat(after.get(address).installed()).as(address).isEqualTo(target);
-            int restarts = after.get(address).restarts() - before.get(address).restarts();
+            assertThat(after.get(address).installedVersion("flingerator")).as(address).isEqualTo(target);
+            int restarts = after.get(address).restarts("flingerator") - before.get(address).restarts("flingerator");
             assertThat(restarts).as(address).isBetween(1, 2);
             restartedTwice += restarts - 1;
         }
@@ -378,7 +380,7 @@ class RollsTest {
                 + "select 'leaving-host', '127.0.1.250', port, environment, node_type, packages, services from host where address = '"
                 + RollFleet.address(1) + "'");
         try {
-            String target = RollFleet.state().get(RollFleet.address(1)).installed().equals("1.1.0-1") ? "1.2.0-1" : "1.1.0-1";
+            String target = RollFleet.fleet().states().get(RollFleet.address(1)).installedVersion("flingerator").equals("1.1.0-1") ? "1.2.0-1" : "1.1.0-1";
             long id = start(plan(target, "canary", 1, "batchSize", "25", "parallelism", 5));
             await().atMost(Duration.ofSeconds(60)).until(() -> roll(id).getString("status").equals("WAITING"));
             String moved = RollFleet.address(20);
@@ -402,7 +404,7 @@ class RollsTest {
     @Order(11)
     void aRollBackToAnOlderPromotedBuildInstallsItWhereYumUpdateCannotGoDown() {
         // Every host at 1.2.0-1, the newest build in the fleet's staging repo.
-        if (!RollFleet.state().values().stream().allMatch(h -> h.installed().equals("1.2.0-1"))) {
+        if (!RollFleet.fleet().states().values().stream().allMatch(h -> h.installedVersion("flingerator").equals("1.2.0-1"))) {
             assertThat(awaitComplete(start(plan("1.2.0-1", "batchSize", "20", "parallelism", 10))).getString("status"))
                     .isEqualTo("SUCCEEDED");
         }
@@ -415,15 +417,15 @@ class RollsTest {
                 + "select b.id, e.id, 'flingerator', 'applied', 'rollback in RollsTest', 'alice', now() from build b, environment e "
                 + "where b.nevra = 'flingerator-1.1.0-1.noarch' and e.name = 'staging'");
         try {
-            Map<String, RollFleet.HostState> before = RollFleet.state();
+            Map<String, HostState> before = RollFleet.fleet().states();
             long id = start(plan("1.1.0-1", "batchSize", "20", "parallelism", 10));
             JsonPath done = awaitComplete(id);
             assertThat(done.getString("status")).as(done.prettify()).isEqualTo("SUCCEEDED");
-            Map<String, RollFleet.HostState> after = RollFleet.state();
+            Map<String, HostState> after = RollFleet.fleet().states();
             for (int n = 1; n <= RollFleet.HOSTS; n++) {
                 String address = RollFleet.address(n);
-                assertThat(after.get(address).installed()).as(address).isEqualTo("1.1.0-1");
-                assertThat(after.get(address).restarts()).as(address).isEqualTo(before.get(address).restarts() + 1);
+                assertThat(after.get(address).installedVersion("flingerator")).as(address).isEqualTo("1.1.0-1");
+                assertThat(after.get(address).restarts("flingerator")).as(address).isEqualTo(before.get(address).restarts("flingerator") + 1);
             }
             String log = given().auth().oauth2(ALICE)
                     .get("/api/rolls/" + id + "/hosts/" + hostsByName(id).get("127.0.1.1").get("id") + "/log")

@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.yardmaster.testing.Tokens;
 import dev.yardmaster.testing.aws.FakeAws;
 import dev.yardmaster.testing.aws.FakeAwsResource;
+import dev.yardmaster.testing.fleet.LoopbackFleet;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -39,41 +39,29 @@ class Ec2RollTest {
     public static class Fleet implements QuarkusTestProfile {
         @Override
         public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(LoopbackFleet.class));
+            return List.of(new TestResourceEntry(Workers.class));
         }
     }
 
-    public static class LoopbackFleet implements QuarkusTestResourceLifecycleManager {
+    /** The fleet as a test resource, brought up new and taken down with the application. */
+    public static class Workers implements QuarkusTestResourceLifecycleManager {
+        private LoopbackFleet fleet;
+
         @Override
         public Map<String, String> start() {
-            run("up", "--dir", FLEET.toString(), "--hosts", "4", "--port", String.valueOf(FLEET_PORT), "--envs", "review:1", "--types", "worker:1");
+            fleet = LoopbackFleet.fresh(FLEET, FLEET_PORT, ADDRESSES.size(), "review:1", "worker:1");
             return Map.of(
-                    "yardmaster.ssh.private-key", FLEET.resolve("keys/deploy").toString(),
-                    "yardmaster.ssh.known-hosts", FLEET.resolve("known_hosts").toString(),
-                    "yardmaster.ssh.user", "root",
+                    "yardmaster.ssh.private-key", fleet.privateKey().toString(),
+                    "yardmaster.ssh.known-hosts", fleet.knownHosts().toString(),
+                    "yardmaster.ssh.user", fleet.user(),
                     "yardmaster.scaling.ssh-port", String.valueOf(FLEET_PORT),
                     "yardmaster.scaling.node-type-packages.worker", "gnip-worker");
         }
 
         @Override
         public void stop() {
-            run("down", "--dir", FLEET.toString());
-        }
-
-        private static void run(String... args) {
-            try {
-                List<String> command = new java.util.ArrayList<>(List.of("bin/fleet"));
-                command.addAll(List.of(args));
-                Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(Path.of("target", "ec2-roll-fleet.log").toFile()).start();
-                if (process.waitFor() != 0) {
-                    throw new IllegalStateException("bin/fleet " + String.join(" ", args) + " failed; see target/ec2-roll-fleet.log");
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+            if (fleet != null) {
+                fleet.close();
             }
         }
     }

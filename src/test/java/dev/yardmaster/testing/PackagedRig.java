@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardmaster.testing.fleet.LoopbackFleet;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,12 +27,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Packaged Yardmaster processes ({@code target/quarkus-app}) on one test database and a loopback
- * fleet of their own ({@code bin/fleet}), for failsafe tests that kill, stop and restart the
- * application as Kubernetes would. Each test class gets its own work directory and sshd port.
+ * fleet of their own (driven by {@link LoopbackFleet}), for failsafe tests that kill, stop and
+ * restart the application as Kubernetes would. Each test class gets its own work directory and
+ * sshd port; {@link #forRolls} is the set-up the roll ITs share.
  */
 public final class PackagedRig implements AutoCloseable {
 
-    public static final String FLEET = System.getProperty("yardmaster.fleet.command", Path.of("bin", "fleet").toAbsolutePath().toString());
     public static final String JDBC = System.getProperty("quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:5432/yardmaster_test");
     public static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -59,6 +60,7 @@ public final class PackagedRig implements AutoCloseable {
 
     private final Path work;
     private final Path fleetDir;
+    private LoopbackFleet fleet;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<Instance> instances = new ArrayList<>();
 
@@ -67,10 +69,37 @@ public final class PackagedRig implements AutoCloseable {
         this.work = Path.of("target", name).toAbsolutePath();
         this.fleetDir = work.resolve("fleet");
         this.properties.putAll(properties);
-        assertThat(Path.of(FLEET)).as("the loopback fleet script at " + FLEET).isExecutable();
         assertThat(Path.of("target", "quarkus-app", "quarkus-run.jar")).as("the packaged application").exists();
         Files.createDirectories(work);
-        fleetDown();
+    }
+
+    /**
+     * The set-up the roll ITs (crash, takeover, hand-over) share: a rig under
+     * {@code target/<name>} with {@code properties}, a fresh fleet of {@code hosts} staging web
+     * hosts running flingerator 1.1.0 on {@code port}, and one instance per name in
+     * {@code instances}, the first on a clean schema (it imports the fleet's inventory), the others
+     * joining it as replicas.
+     */
+    public static PackagedRig forRolls(String name, Map<String, String> properties, int hosts, int port, boolean cheapInstall,
+            String... instances) throws IOException, InterruptedException {
+        PackagedRig rig = new PackagedRig(name, properties);
+        try {
+            if (cheapInstall) {
+                rig.cheapInstall();
+            }
+            rig.fleetUp(hosts, port);
+            for (int i = 0; i < instances.length; i++) {
+                rig.start(instances[i], i == 0);
+            }
+            return rig;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                rig.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /** Adds a -D property for instances started from now on. */
@@ -101,9 +130,17 @@ public final class PackagedRig implements AutoCloseable {
         return List.copyOf(instances);
     }
 
-    /** {@code bin/fleet up} with one staging environment of web hosts running flingerator 1.0.0. */
-    public void fleetUp(int hosts, int port) throws IOException, InterruptedException {
-        fleet("up", "--hosts", String.valueOf(hosts), "--port", String.valueOf(port), "--envs", "staging:1", "--types", "web:1");
+    /** A fresh fleet in {@link #fleetDir()}: one staging environment of web hosts running flingerator 1.1.0. */
+    public void fleetUp(int hosts, int port) {
+        fleet = LoopbackFleet.fresh(fleetDir, port, hosts, "staging:1", "web:1");
+    }
+
+    /** The rig's fleet (after {@link #fleetUp}). */
+    public LoopbackFleet fleet() {
+        if (fleet == null) {
+            throw new IllegalStateException("no fleet: call fleetUp first");
+        }
+        return fleet;
     }
 
     // ---- processes ---------------------------------------------------------------------------
@@ -128,7 +165,7 @@ public final class PackagedRig implements AutoCloseable {
                 "-Dquarkus.flyway.clean-at-start=" + cleanDatabase,
                 "-Dquarkus.flyway.clean-disabled=false",
                 "-Dquarkus.log.console.json.enabled=true",
-                "-Dyardmaster.ssh.user=" + fleetUser(),
+                "-Dyardmaster.ssh.user=" + fleet().user(),
                 "-Dyardmaster.ssh.private-key=" + fleetDir.resolve("keys/deploy"),
                 "-Dyardmaster.ssh.known-hosts=" + fleetDir.resolve("known_hosts"),
                 "-Dyardmaster.inventory.import-file=" + fleetDir.resolve("inventory.csv")));
@@ -281,54 +318,12 @@ public final class PackagedRig implements AutoCloseable {
 
     // ---- the fleet ---------------------------------------------------------------------------
 
-    public String fleet(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(FLEET, args[0], "--dir", fleetDir.toString()));
-        command.addAll(List.of(args).subList(1, args.length));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
-        return output;
-    }
-
-    /** Runs a command on one fleet host over OpenSSH, as an operator would (plain tokens only). */
-    public String ssh(String address, String... command) throws IOException, InterruptedException {
-        List<String> line = new ArrayList<>(List.of("ssh", "-p", fleetPort(), "-i", fleetDir.resolve("keys/deploy").toString(),
-                "-o", "UserKnownHostsFile=" + fleetDir.resolve("known_hosts"), "-o", "StrictHostKeyChecking=yes",
-                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", fleetUser() + "@" + address));
-        line.addAll(List.of(command));
-        Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor()).as(String.join(" ", line) + "\n" + output).isZero();
-        return output;
-    }
-
-    private String fleetPort() throws IOException {
-        return Files.readAllLines(fleetDir.resolve("fleet.conf")).stream().filter(l -> l.startsWith("port="))
-                .map(l -> l.substring(5)).findFirst().orElseThrow(() -> new AssertionError("no port= in fleet.conf"));
-    }
-
-    /** The login user of the fleet's sshd (written to fleet.conf by bin/fleet up). */
-    public String fleetUser() throws IOException {
-        return Files.readAllLines(fleetDir.resolve("fleet.conf")).stream().filter(l -> l.startsWith("user="))
-                .map(l -> l.substring(5)).findFirst().orElseThrow(() -> new AssertionError("no user= in fleet.conf"));
-    }
-
-    /** address → {installed, restarts} from {@code bin/fleet state}. */
-    public Map<String, String[]> fleetState() throws IOException, InterruptedException {
+    /** address → {installed NAME-VERSION-RELEASE of flingerator, restarts of flingerator}, from the fleet. */
+    public Map<String, String[]> fleetState() {
         Map<String, String[]> state = new LinkedHashMap<>();
-        for (String line : fleet("state").split("\n")) {
-            String[] cols = line.trim().split("\\s+");
-            if (cols.length >= 5 && cols[0].matches("127\\.[0-9.]+")) {
-                state.put(cols[0], new String[] {cols[3], cols[4]});
-            }
-        }
+        fleet().states().forEach((address, host) -> state.put(address,
+                new String[] {"flingerator-" + host.installedVersion("flingerator"), String.valueOf(host.restarts("flingerator"))}));
         return state;
-    }
-
-    /** When the fleet last restarted a host's service (epoch ms; 0 when never). */
-    public long lastRestart(String address, String service) throws IOException {
-        Path file = fleetDir.resolve("hosts").resolve(address).resolve("svc").resolve(service + ".restarted");
-        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip()) : 0;
     }
 
     /**
@@ -359,52 +354,12 @@ public final class PackagedRig implements AutoCloseable {
             assertThat(Integer.parseInt(fleet.get(address)[1])).as("restarts of " + address
                     + (inFlight.contains(address) ? ", in flight at a kill" : "") + " (" + twice + " restarted twice)").isEqualTo(1);
             if (finished.contains(address)) {
-                assertThat(lastRestart(address, host.path("service").asText())).as("last restart of " + address
+                Long last = fleet().states().get(address).services().get(host.path("service").asText()).lastRestartMillis();
+                assertThat(last == null ? 0 : last).as("last restart of " + address
                         + ", finished before the kill").isLessThan(killedAt);
             }
         }
         return twice;
-    }
-
-    // ---- holding hosts at a point of their run (bin/fleet fault HOST pause on POINT) ------------
-
-    /** The fleet's host addresses, from its directory. */
-    public List<String> fleetAddresses() throws IOException {
-        try (var dirs = Files.list(fleetDir.resolve("hosts"))) {
-            return dirs.map(p -> p.getFileName().toString()).filter(a -> a.matches("127\\.[0-9.]+")).sorted().toList();
-        }
-    }
-
-    /** Holds every host that reaches {@code point} (before-update, after-update, after-restart) there. */
-    public void holdAt(String point) throws IOException, InterruptedException {
-        for (String address : fleetAddresses()) {
-            fleet("fault", address, "pause", "on", point);
-        }
-    }
-
-    /** Lets every held host go on (or, when its run is gone, end). */
-    public void releaseHolds() throws IOException, InterruptedException {
-        for (String address : fleetAddresses()) {
-            fleet("fault", address, "pause", "off");
-        }
-    }
-
-    /** The hosts held at a pause point now. */
-    public Set<String> held() throws IOException {
-        Set<String> held = new java.util.TreeSet<>();
-        for (String address : fleetAddresses()) {
-            if (Files.exists(fleetDir.resolve("hosts").resolve(address).resolve("run/paused"))) {
-                held.add(address);
-            }
-        }
-        return held;
-    }
-
-    /** Stops a fleet left by an earlier run (only a directory bin/fleet marked as its own). */
-    private void fleetDown() throws IOException, InterruptedException {
-        if (Files.exists(fleetDir.resolve(".yardmaster-fleet"))) {
-            fleet("down");
-        }
     }
 
     /** Kills every instance still running and takes the fleet down. */
@@ -413,6 +368,8 @@ public final class PackagedRig implements AutoCloseable {
         for (Instance instance : instances) {
             instance.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
-        fleetDown();
+        if (fleet != null) {
+            fleet.close();
+        }
     }
 }

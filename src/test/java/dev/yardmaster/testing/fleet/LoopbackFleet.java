@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A loopback fleet of yum servers (bin/fleet) for tests: brought up once per JVM under
- * target/fleet on port 2322 and shared by every test that asks for it; torn down by a shutdown
- * hook if this JVM brought it up (-Dyardmaster.fleet.keep=true keeps it for a look afterwards).
+ * The one driver of the loopback fleet of yum servers (bin/fleet) for tests and benchmarks. Either
+ * {@link #shared()}: brought up once per JVM under target/fleet on port 2322 and shared by every
+ * test that asks for it, torn down by a shutdown hook if this JVM brought it up
+ * (-Dyardmaster.fleet.keep=true keeps it for a look afterwards); or {@link #fresh}: a fleet of a
+ * given shape in a directory of its own (the roll tests' 20 staging web hosts, the kill drills' 50,
+ * four EC2 workers), brought up new and taken down with {@link #close()}.
  */
-public final class LoopbackFleet {
+public final class LoopbackFleet implements AutoCloseable {
 
     /** Port of the test fleet; the demo fleet uses 2222, so both can run at once. */
     public static final int TEST_PORT = Integer.getInteger("yardmaster.fleet.port", dev.yardmaster.testing.TestPorts.of(2322));
@@ -64,6 +67,22 @@ public final class LoopbackFleet {
         }
         shared = new LoopbackFleet(project, dir, TEST_PORT);
         return shared;
+    }
+
+    /**
+     * A fleet of its own in {@code dir}: a fleet an interrupted run left there is taken down first
+     * (only a directory bin/fleet marked as its own), then {@code hosts} hosts come up on
+     * {@code port}, spread over {@code envs} and {@code types} by weight ("staging:1", "web:1").
+     */
+    public static LoopbackFleet fresh(Path dir, int port, int hosts, String envs, String types) {
+        Path project = projectDir();
+        Path abs = dir.toAbsolutePath();
+        if (Files.exists(abs.resolve(".yardmaster-fleet"))) {
+            run(project, 60, "down", "--dir", abs.toString());
+        }
+        run(project, 600, "up", "--dir", abs.toString(), "--hosts", String.valueOf(hosts), "--port", String.valueOf(port),
+                "--envs", envs, "--types", types);
+        return new LoopbackFleet(project, abs, port);
     }
 
     /** Every host, in address order. */
@@ -117,8 +136,45 @@ public final class LoopbackFleet {
         return System.getProperty("user.name");
     }
 
+    /** The host at {@code address}. */
+    public FleetHost host(String address) {
+        return hosts.stream().filter(h -> h.address().equals(address)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no fleet host at " + address + " in " + dir));
+    }
+
     public void fault(FleetHost host, Fault fault, boolean on) {
         fleet("fault", host.address(), fault.cliName(), on ? "on" : "off");
+    }
+
+    /** Where bin/fleet can hold a host in its run (the pause fault): the kill drills' points. */
+    public static final List<String> HOLD_POINTS = List.of("before-update", "after-update", "after-restart");
+
+    /** Holds every host that reaches {@code point} (one of {@link #HOLD_POINTS}) there until released. */
+    public void holdAt(String point) {
+        if (!HOLD_POINTS.contains(point)) {
+            throw new IllegalArgumentException("no hold point " + point + "; known: " + HOLD_POINTS);
+        }
+        for (FleetHost host : hosts) {
+            fleet("fault", host.address(), "pause", "on", point);
+        }
+    }
+
+    /** Lets every held host go on (or, when the run that reached the point is gone, end). */
+    public void releaseHolds() {
+        for (FleetHost host : hosts) {
+            fleet("fault", host.address(), "pause", "off");
+        }
+    }
+
+    /** The addresses of the hosts held at a point now. */
+    public java.util.Set<String> held() {
+        java.util.Set<String> held = new java.util.TreeSet<>();
+        for (FleetHost host : hosts) {
+            if (Files.exists(dir.resolve("hosts").resolve(host.address()).resolve("run/paused"))) {
+                held.add(host.address());
+            }
+        }
+        return held;
     }
 
     /** Turns every fault off on every host. */
@@ -139,6 +195,44 @@ public final class LoopbackFleet {
         }
     }
 
+    /** Every host's state, by address, from one {@code bin/fleet state --json}. */
+    public java.util.Map<String, HostState> states() {
+        String json = fleet("state", "--json");
+        try {
+            java.util.Map<String, HostState> states = new java.util.LinkedHashMap<>();
+            for (HostState state : JSON.readValue(json, HostState[].class)) {
+                states.put(state.address(), state);
+            }
+            return states;
+        } catch (IOException e) {
+            throw new UncheckedIOException("bad state JSON: " + json, e);
+        }
+    }
+
+    /**
+     * Runs {@code command} (plain tokens only) on one host over OpenSSH, as an operator would,
+     * and returns its output; fails unless it exits 0.
+     */
+    public String ssh(String address, String... command) {
+        List<String> line = new ArrayList<>(List.of("ssh", "-p", String.valueOf(port), "-i", privateKey().toString(),
+                "-o", "UserKnownHostsFile=" + knownHosts(), "-o", "StrictHostKeyChecking=yes",
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", user() + "@" + address));
+        line.addAll(List.of(command));
+        try {
+            Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", line) + " failed:\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public HostState state(FleetHost host) {
         String json = fleet("state", host.address(), "--json");
         try {
@@ -155,6 +249,11 @@ public final class LoopbackFleet {
 
     public Path buildRpm(String name, String version, String release, String commitLine, int epoch) {
         return Path.of(fleet("build-rpm", name, version, release, commitLine, "--epoch", String.valueOf(epoch)).strip());
+    }
+
+    /** Installs (or downgrades to) {@code nevra} on the host at {@code address} from its environment's repo. */
+    public void install(String address, String nevra) {
+        fleet("install", address, nevra);
     }
 
     /** Links build/{file} into the environment's repository and updates its metadata. */
