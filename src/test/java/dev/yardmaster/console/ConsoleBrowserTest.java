@@ -462,6 +462,29 @@ class ConsoleBrowserTest {
         assertThat(heard.toString()).contains("changed").contains(String.valueOf(newest));
     }
 
+    /**
+     * Scrolls the page from top to bottom in steps of 400 px, one animation frame each: how many
+     * steps, how long, and the longest frame (what a person feels as a stutter).
+     */
+    static String scrolled(Page page) {
+        return page.evaluate("""
+                async () => {
+                  const start = performance.now();
+                  let steps = 0, longest = 0, last = start;
+                  for (let y = 0; y <= document.documentElement.scrollHeight; y += 400) {
+                    window.scrollTo(0, y);
+                    await new Promise(done => requestAnimationFrame(() => done()));
+                    const now = performance.now();
+                    longest = Math.max(longest, now - last);
+                    last = now;
+                    steps++;
+                  }
+                  window.scrollTo(0, 0);
+                  return steps + ' scroll steps in ' + Math.round(performance.now() - start) + ' ms, longest frame '
+                    + Math.round(longest) + ' ms';
+                }""").toString();
+    }
+
     /** Bytes the page loaded (document and assets, uncompressed) and its first contentful paint, in ms. */
     static String weightAndPaint(Page page) {
         return page.evaluate("""
@@ -487,7 +510,8 @@ class ConsoleBrowserTest {
             page.navigate(base + "fleet?environment=review");
             assertThat(page.locator("#hosts tbody tr").count()).isEqualTo(100);
             assertThat(page.textContent(".pager")).contains("Hosts 1–100 of 1000").contains("Page 1 of 10");
-            System.out.println("fleet, 1,000 hosts, page 1 at " + size(viewport) + ": " + weightAndPaint(page));
+            System.out.println("fleet, 1,000 hosts, page 1 at " + size(viewport) + ": " + weightAndPaint(page) + ", "
+                    + scrolled(page));
             page.click(".pager a[rel=next]");
             assertThat(page.textContent(".pager")).contains("Hosts 101–200 of 1000");
             page.navigate(base + "fleet?environment=review&page=10");
@@ -739,7 +763,7 @@ class ConsoleBrowserTest {
             long roll = ((Number) em.createNativeQuery("""
                     insert into roll (package_name, environment, target_evr, status, reason, plan, batch_count, created_by,
                         started_at, finished_at, current_batch)
-                    values ('bulkrolled', 'review', '2.0.0-1', 'FAILED', 'failure budget spent: 150 failed hosts', '{}', 8,
+                    values ('bulkrolled', 'review', '2.0.0-1', 'FAILED', 'failure budget spent: 150 hosts failed, budget 0', '{}', 8,
                         'alice', now() - interval '20 minutes', now() - interval '2 minutes', 7) returning id""")
                     .getSingleResult()).longValue();
             em.createNativeQuery("""
@@ -775,7 +799,8 @@ class ConsoleBrowserTest {
                         + Math.round(performance.getEntriesByName('roll-triage-drawn')[0].startTime) + ' ms, first paint ' + (fcp ? Math.round(fcp.startTime) : '?') + ' ms, ' + document.getElementsByTagName('*').length + ' DOM elements, '
                         + Math.round((nav.decodedBodySize + assets) / 1024) + ' kB';
                     }""");
-            System.out.println("roll page, 2,000 hosts at " + viewport[0] + "x" + viewport[1] + ": " + numbers);
+            System.out.println("roll page, 2,000 hosts at " + viewport[0] + "x" + viewport[1] + ": " + numbers + ", "
+                    + scrolled(page));
             assertThat(page.textContent("#triage-count")).isEqualTo("201 hosts failed or unreachable; the worst 100 shown.");
             assertThat(page.getAttribute("#triage-table tbody tr:nth-child(1)", "data-kind")).isEqualTo("failure");
             assertThat(page.textContent("#triage-table tbody tr:nth-child(1) .error-line")).contains("Couldn't connect to server");

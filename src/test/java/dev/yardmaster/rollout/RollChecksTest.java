@@ -97,7 +97,7 @@ class RollChecksTest {
         // The host runs the new build and its unit is active: only the HTTP check saw the fault.
         HostState faulty = RollFleet.fleet().states().get("127.0.1.3");
         assertThat(faulty.installedVersion("flingerator")).isEqualTo("1.2.0-1");
-        assertThat(faulty.active("flingerator")).isEqualTo("active");
+        assertThat(faulty.active("flingerator")).isTrue();
         String log = given().auth().oauth2(ALICE).get("/api/rolls/" + id + "/hosts/" + hosts.get("127.0.1.4").get("id") + "/log")
                 .then().statusCode(200).extract().jsonPath().getString("log");
         assertThat(log).contains("HTTP 200 from http://127.0.1.4:" + RollFleet.HTTP_PORT + "/healthz");

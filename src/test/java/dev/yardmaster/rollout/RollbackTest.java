@@ -171,10 +171,10 @@ class RollbackTest {
         // The pages link the two rolls both ways.
         Page page = browser.login(base.toString(), "alice");
         page.navigate(base + "rolls/" + id);
-        assertThat(page.textContent("#roll-status")).isEqualTo("failed");
+        assertThat(page.textContent("#roll-status")).isEqualTo("Failed");
         page.click("#roll-rolled-back-by");
         page.waitForURL(url -> url.endsWith("/rolls/" + back));
-        assertThat(page.textContent("#roll-status")).isEqualTo("succeeded");
+        assertThat(page.textContent("#roll-status")).isEqualTo("Succeeded");
         assertThat(page.textContent("#roll-links")).contains("rollback of roll " + id);
         assertThat(page.textContent("#roll-outcome")).isEqualTo(hostsInRollback + " succeeded · 0 failed · 0 unreachable · 0 skipped");
         page.navigate(base + "rolls");

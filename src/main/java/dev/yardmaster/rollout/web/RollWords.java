@@ -21,7 +21,9 @@ final class RollWords {
 
     /** "PAUSED" → "Paused", "SUCCEEDED_WITH_FAILURES" → "Succeeded with failures". */
     static String label(Enum<?> status) {
-        String words = status.name().toLowerCase().replace('_', ' ');
+        // A roll's status reads as RollStatus says (the API's label), capitalised for a badge.
+        String words = status instanceof RollStatus roll ? roll.label()
+                : status.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         return Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 

@@ -44,8 +44,8 @@ class RollRunnerTest {
     void eachBudgetHaltsTheRollOnlyWhenExceeded() {
         FailureBudget budget = new FailureBudget(2, 0);
         assertThat(budget.spent(2, 0)).isNull();
-        assertThat(budget.spent(3, 0)).isEqualTo("failure budget spent: 3 failed hosts, budget 2");
-        assertThat(budget.spent(0, 1)).isEqualTo("unreachable budget spent: 1 unreachable hosts, budget 0");
+        assertThat(budget.spent(3, 0)).isEqualTo("failure budget spent: 3 hosts failed, budget 2");
+        assertThat(budget.spent(0, 1)).isEqualTo("unreachable budget spent: 1 host unreachable, budget 0");
     }
 
     @Test
