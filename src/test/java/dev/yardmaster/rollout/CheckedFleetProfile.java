@@ -18,15 +18,12 @@ public class CheckedFleetProfile implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
         return Map.of("yardmaster.drift.ask-hosts", "true",
-                "quarkus.log.console.json.enabled", "true",
-                "yardmaster.repo.mode", "local",
-                "yardmaster.repo.path", RollFleet.DIR.resolve("repo").toString(),
-                "yardmaster.catalog.scan-interval", "off",
-                "yardmaster.catalog.watch", "false");
+                "quarkus.log.console.json.enabled", "true");
     }
 
     @Override
     public List<TestResourceEntry> testResources() {
-        return List.of(new TestResourceEntry(RollFleet.class));
+        // repo=true: RollFleet gives the fleet's repo server to the catalog (one home for those settings).
+        return List.of(new TestResourceEntry(RollFleet.class, Map.of("repo", "true")));
     }
 }
